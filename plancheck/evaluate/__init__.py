@@ -1,0 +1,1 @@
+"""Evaluating rulesets against a site model: the rule engine and its generic check kinds."""

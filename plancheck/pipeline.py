@@ -1,0 +1,75 @@
+"""The whole check, stage by stage: read -> extract -> model -> evaluate -> results.
+
+This is the public API the CLI (and batch runners, tests) call; it never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from plancheck.extract.site import Extraction, extract
+from plancheck.model.indicators import Indicators, compute
+from plancheck.read.context import Context, find_beside, load_context, load_layer_map
+from plancheck.read.dxf import LoadedDrawing, load
+from plancheck.read.layers import LayerRoles
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for; None means "not given" (the context file or default decides)."""
+
+    context: Path | None = None
+    zone: str | None = None
+    units: str | None = None
+    layers: Path | None = None
+    lang: str = "zh"
+
+
+@dataclass
+class Checked:
+    loaded: LoadedDrawing
+    context: Context
+    extraction: Extraction
+    indicators: Indicators
+    report: dict
+
+
+def resolve_context(drawing: Path, opts: Options) -> Context:
+    """Context file (given, or beside the drawing) with CLI flags applied on top."""
+    ctx = load_context(opts.context or find_beside(drawing))
+    layers = load_layer_map(opts.layers) if opts.layers else None
+    return ctx.with_overrides(zone=opts.zone, units=opts.units, layers=layers)
+
+
+def read_site(drawing: Path, opts: Options) -> tuple[LoadedDrawing, Context, Extraction]:
+    ctx = resolve_context(drawing, opts)
+    loaded = load(drawing)
+    return loaded, ctx, extract(loaded, ctx, LayerRoles.from_map(ctx.layers), opts.lang)
+
+
+def check(drawing: str | Path, opts: Options = Options()) -> Checked:
+    """Check one drawing; raises PlancheckError when it cannot be used at all."""
+    from plancheck.evaluate.ruleset import load_header
+    from plancheck.results.report import build
+
+    drawing = Path(drawing)
+    loaded, ctx, ext = read_site(drawing, opts)
+    header = load_header(ctx.ruleset)
+    indicators = compute(ext.model)
+    findings = list(ext.findings)
+    report = build(
+        drawing={"path": str(drawing), "sha256": loaded.sha256,
+                 "units": {"declared": ext.units_declared, "used": ext.units_used},
+                 "north_deg": ext.north_deg, "north_from": ext.north_from,
+                 "dxf_version": loaded.doc.dxfversion, "encoding": loaded.doc.encoding,
+                 "entities": ext.entity_count, "recovered": loaded.recovered,
+                 "layers": ext.layers},
+        model=ext.model, indicators=indicators, findings=findings,
+        context={"file": str(ctx.path) if ctx.path else None, "zone": ctx.zone,
+                 "area": ctx.area, "conditions": dict(ctx.conditions),
+                 "roads": dict(ctx.roads)},
+        ruleset={k: header[k] for k in ("id", "version", "title")},
+        not_checked=list(header.get("not_checked", [])),
+    )
+    return Checked(loaded, ctx, ext, indicators, report)

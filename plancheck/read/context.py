@@ -1,0 +1,163 @@
+"""The context file (PCDS-1 §6): `<drawing stem>.plancheck.yaml` beside the drawing, or --context.
+
+Precedence: CLI flags > context file > defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from plancheck.errors import ContextError
+
+ZONES = ("puxi-inner", "other")
+AREAS = ("inner-ring", "between-rings", "new-town", "central-town", "town")
+UNITS = ("m", "cm", "mm")
+CONDITIONS = ("far_max", "density_max", "green_ratio_min", "height_max")
+KEYS = ("ruleset", "zone", "area", "conditions", "roads", "north", "units", "layers",
+        "detached_house_area")
+
+
+@dataclass(frozen=True)
+class Context:
+    ruleset: str = "shanghai"
+    zone: str | None = None            # None: not given -> zone-dependent rules report unknown
+    area: str | None = None
+    conditions: dict[str, float] = field(default_factory=dict)
+    roads: dict[str, float] = field(default_factory=dict)   # road name -> red-line width (m)
+    north: float | None = None
+    units: str | None = None
+    layers: dict[str, list[str]] = field(default_factory=dict)
+    detached_house_area: bool = False  # 第二十六条: site in/next to a 低层独立式住宅 area
+    path: Path | None = None
+
+    def with_overrides(self, **flags: Any) -> "Context":
+        """CLI flags beat the file: apply those that were given (not None)."""
+        given = {k: v for k, v in flags.items() if v is not None}
+        return replace(self, **given)
+
+
+def find_beside(drawing: Path) -> Path | None:
+    candidate = drawing.with_name(drawing.stem + ".plancheck.yaml")
+    return candidate if candidate.is_file() else None
+
+
+def load_context(path: Path | None) -> Context:
+    """Parse and validate a context file; `None` gives the defaults."""
+    if path is None:
+        return Context()
+    raw = _load_yaml(path, "context file")
+    if not isinstance(raw, dict):
+        raise ContextError(f"{path}: the context file must be a mapping of keys (ruleset, zone, ...)")
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise ContextError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(KEYS)}")
+    ctx = Context(
+        ruleset=_str(raw, "ruleset", path) or "shanghai",
+        zone=_choice(raw, "zone", ZONES, path),
+        area=_choice(raw, "area", AREAS, path),
+        conditions=_conditions(raw.get("conditions"), path),
+        roads=_roads(raw.get("roads"), path),
+        north=_number(raw.get("north"), "north", path),
+        units=_choice(raw, "units", UNITS, path),
+        layers=parse_layer_map(raw.get("layers") or {}, path),
+        detached_house_area=bool(raw.get("detached_house_area", False)),
+        path=path,
+    )
+    return ctx
+
+
+def check_choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise ContextError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def parse_layer_map(raw: Any, where: Path | str) -> dict[str, list[str]]:
+    """A layer map: role -> list of globs or `re:` regular expressions (PCDS-1 §8)."""
+    from plancheck.read.layers import ROLES
+
+    if not isinstance(raw, dict):
+        raise ContextError(f"{where}: a layer map must map roles to lists of layer patterns")
+    out: dict[str, list[str]] = {}
+    for role, patterns in raw.items():
+        if role not in ROLES:
+            raise ContextError(f"{where}: unknown layer role {role!r}; roles: {', '.join(ROLES)}")
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ContextError(f"{where}: layers.{role} must be a list of layer-name patterns")
+        out[role] = patterns
+    return out
+
+
+def load_layer_map(path: Path) -> dict[str, list[str]]:
+    raw = _load_yaml(path, "layer map")
+    if isinstance(raw, dict) and "layers" in raw and len(raw) == 1:
+        raw = raw["layers"]
+    return parse_layer_map(raw, path)
+
+
+def _load_yaml(path: Path, what: str) -> Any:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContextError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ContextError(f"{path}: the {what} is not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ContextError(f"{path}: the {what} is not valid YAML{where}") from None
+
+
+def _str(raw: dict, key: str, path: Path) -> str | None:
+    v = raw.get(key)
+    if v is not None and not isinstance(v, str):
+        raise ContextError(f"{path}: {key} must be text")
+    return v
+
+
+def _choice(raw: dict, key: str, allowed: tuple[str, ...], path: Path) -> str | None:
+    v = _str(raw, key, path)
+    if v is not None and v not in allowed:
+        raise ContextError(f"{path}: {key} must be one of {', '.join(allowed)}, not {v!r}")
+    return v
+
+
+def _number(v: Any, key: str, path: Path) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ContextError(f"{path}: {key} must be a number, not {v!r}")
+    return float(v)
+
+
+def _conditions(raw: Any, path: Path) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContextError(f"{path}: conditions must be a mapping")
+    unknown = sorted(set(raw) - set(CONDITIONS))
+    if unknown:
+        raise ContextError(f"{path}: unknown condition(s) {', '.join(unknown)}; "
+                           f"allowed: {', '.join(CONDITIONS)}")
+    return {k: _number(v, f"conditions.{k}", path) for k, v in raw.items() if v is not None}
+
+
+def _roads(raw: Any, path: Path) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise ContextError(f"{path}: roads must be a list of {{name, width}} entries")
+    out = {}
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or "name" not in entry or "width" not in entry:
+            raise ContextError(f"{path}: roads[{i}] needs a name and a width")
+        out[str(entry["name"]).strip()] = _number(entry["width"], f"roads[{i}].width", path)
+    return out

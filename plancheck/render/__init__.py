@@ -1,0 +1,1 @@
+"""Renderings of report.json: terminal summary, JSON file, (HTML, figures, SARIF, JUnit...)."""

@@ -1,0 +1,126 @@
+"""Terminal renderings (rich) of report.json and of what `inspect` recognised.
+
+Functions return rich renderables; only the CLI prints them. Text that comes from a drawing
+is always wrapped in `Text` so rich never reads it as markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow", "warning": "magenta",
+                "error": "red"}
+VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
+INDICATORS = [  # key, label, unit, condition key, comparison
+    ("site_area_m2", "site area 用地面积", "m²", None, None),
+    ("gross_floor_area_m2", "gross floor area 建筑面积", "m²", None, None),
+    ("far", "FAR 容积率", "", "far_max", "<="),
+    ("building_density", "building density 建筑密度", "%", "density_max", "<="),
+    ("green_ratio", "green ratio 绿地率", "%", "green_ratio_min", ">="),
+    ("max_height_m", "max height 最大高度", "m", "height_max", "<="),
+]
+
+
+def _num(v, unit: str = "") -> str:
+    if v is None:
+        return "unknown"
+    if unit == "%":
+        return f"{v * 100:.2f} %"
+    if unit in ("m²",):
+        return f"{v:,.1f} {unit}"
+    return f"{v:.3f}" if unit == "" else f"{v:.2f} {unit}"
+
+
+def indicator_table(report: dict) -> Table:
+    conditions = report["context"].get("conditions") or {}
+    t = Table(title="Indicators 指标", title_justify="left")
+    for col in ("indicator", "value", "limit"):
+        t.add_column(col)
+    for key, label, unit, cond, op in INDICATORS:
+        limit = conditions.get(cond) if cond else None
+        shown = "" if limit is None else f"{op} {_num(limit, unit)}"
+        t.add_row(label, _num(report["indicators"].get(key), unit), shown)
+    return t
+
+
+def findings_table(report: dict, statuses: tuple[str, ...]) -> Table | None:
+    rows = [f for f in report["findings"] if f["status"] in statuses]
+    if not rows:
+        return None
+    t = Table(title="Findings 问题", title_justify="left", show_lines=False)
+    for col in ("id", "status", "rule", "subjects", "measured / required", "message"):
+        t.add_column(col, overflow="fold")
+    for f in rows:
+        mr = "" if f["measured"] is None and f["required"] is None else \
+            f"{_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}"
+        t.add_row(f["id"], Text(f["status"], style=STATUS_STYLE[f["status"]]), Text(f["rule"]),
+                  Text(", ".join(f["subjects"])), mr, Text(f["message"]))
+    return t
+
+
+def _opt(v) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+def summary(report: dict, out_file: str | None = None, verbose: bool = False) -> Group:
+    d = report["drawing"]
+    head = Text()
+    head.append("plancheck ", style="bold")
+    head.append(d["path"])
+    head.append(f"  units {d['units']['used']}  north {d['north_deg']:.1f}°  ruleset "
+                f"{report['ruleset']['id']} {report['ruleset']['version']}\n")
+    head.append("verdict: ")
+    head.append(report["verdict"].upper(), style=VERDICT_STYLE[report["verdict"]])
+    counts = "  ".join(f"{k} {v}" for k, v in report["summary"].items())
+    head.append(f"   ({counts})")
+    parts = [head, indicator_table(report)]
+    shown = ("fail", "error", "unknown", "warning", "pass") if verbose else \
+        ("fail", "error", "unknown", "warning")
+    table = findings_table(report, shown)
+    if table is not None:
+        parts.append(table)
+    for note in report.get("not_checked", []):
+        parts.append(Text(f"not checked: {note}", style="dim"))
+    if out_file:
+        parts.append(Text(f"report: {out_file}", style="dim"))
+    return Group(*parts)
+
+
+def inspection(report: dict) -> Group:
+    """What was recognised: layers -> roles, buildings with carriers, roads, drawing findings."""
+    d = report["drawing"]
+    head = Text(f"{d['path']}  DXF {d['dxf_version']}  encoding {d['encoding']}  "
+                f"entities {d['entities']}\nunits declared {d['units']['declared']}, used "
+                f"{d['units']['used']}; north {d['north_deg']:.1f}° ({d['north_from']})")
+    layers = Table(title="Layers 图层", title_justify="left")
+    for col in ("layer", "role", "entities"):
+        layers.add_column(col, overflow="fold")
+    for name, info in d["layers"].items():
+        layers.add_row(Text(name), Text(info["role"] or "—", style="" if info["role"] else "dim"),
+                       ", ".join(f"{k} {v}" for k, v in info["entities"].items()))
+    bld = Table(title="Buildings 建筑", title_justify="left")
+    for col in ("name", "status", "entity", "use", "floors", "height m", "area m²", "carriers"):
+        bld.add_column(col, overflow="fold")
+    for b in report["buildings"]:
+        for m in b["masses"]:
+            bld.add_row(Text(b["name"]), b["status"], m["entity"], _q(m["use"]), _q(m["floors"]),
+                        _q(m["height_m"]), f"{m['area_m2']:.1f}",
+                        Text(", ".join(f"{k}←{v}" for k, v in m["carriers"].items())))
+    roads = Table(title="Roads 道路红线", title_justify="left")
+    for col in ("entity", "name", "width m", "from"):
+        roads.add_column(col)
+    for r in report["roads"]:
+        roads.add_row(r["entity"], Text(r["name"] or "—"), _q(r["width_m"]), r["width_from"] or "—")
+    site = report["indicators"]["site_area_m2"]
+    parts = [head, Text(f"site area: {_num(site, 'm²')}"), layers, bld, roads]
+    table = findings_table(report, ("fail", "error", "unknown", "warning"))
+    if table is not None:
+        table.title = "Drawing findings 图纸问题"
+        parts.append(table)
+    return Group(*parts)
+
+
+def _q(v) -> Text:
+    return Text("missing", style="yellow") if v is None else Text(str(v))
