@@ -24,6 +24,7 @@ class Options:
     units: str | None = None
     layers: Path | None = None
     lang: str = "zh"
+    clauses: frozenset[str] | None = None   # evaluate only these clause ids (rule fixtures)
 
 
 @dataclass
@@ -50,14 +51,16 @@ def read_site(drawing: Path, opts: Options) -> tuple[LoadedDrawing, Context, Ext
 
 def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     """Check one drawing; raises PlancheckError when it cannot be used at all."""
-    from plancheck.evaluate.ruleset import load_header
+    from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.evaluate.engine import Evaluation, evaluate
     from plancheck.results.report import build
 
     drawing = Path(drawing)
     loaded, ctx, ext = read_site(drawing, opts)
-    header = load_header(ctx.ruleset)
+    ruleset = load_ruleset(ctx.ruleset)
     indicators = compute(ext.model)
-    findings = list(ext.findings)
+    ev = Evaluation(ext.model, indicators, ctx, ruleset, opts.lang)
+    findings = list(ext.findings) + evaluate(ev, opts.clauses)
     report = build(
         drawing={"path": str(drawing), "sha256": loaded.sha256,
                  "units": {"declared": ext.units_declared, "used": ext.units_used},
@@ -69,7 +72,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
         context={"file": str(ctx.path) if ctx.path else None, "zone": ctx.zone,
                  "area": ctx.area, "conditions": dict(ctx.conditions),
                  "roads": dict(ctx.roads)},
-        ruleset={k: header[k] for k in ("id", "version", "title")},
-        not_checked=list(header.get("not_checked", [])),
+        ruleset=ruleset.header,
+        not_checked=list(ruleset.not_checked),
     )
     return Checked(loaded, ctx, ext, indicators, report)
