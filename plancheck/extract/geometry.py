@@ -29,26 +29,71 @@ def is_2d_polyline(entity) -> bool:
 
 
 def shape_of(entity, flatten: float) -> RawShape | None:
-    """Flattened vertices of a supported entity; None for types this reader does not take."""
-    from ezdxf import path as ezpath
+    """Flattened vertices of a supported entity; None for types this reader does not take.
 
+    Curves are sampled on the true curve (chords inside it, sagitta <= `flatten`), not via
+    Bézier approximations, whose error (~2.7e-4 × radius) can exceed the tolerance.
+    """
     kind = entity.dxftype()
     if kind not in OUTLINE_TYPES and kind not in LINE_TYPES:
         return None
-    if kind == "POLYLINE" and not is_2d_polyline(entity):
+    if kind in ("LWPOLYLINE", "POLYLINE"):
+        if kind == "POLYLINE" and not is_2d_polyline(entity):
+            return None
+        pts, closed = _polyline(entity, flatten)
+    elif kind == "LINE":
+        pts, closed = [entity.dxf.start, entity.dxf.end], False
+    else:
+        pts = list(entity.flattening(flatten))
+        closed = kind == "CIRCLE" or (kind == "SPLINE" and entity.closed) or (
+            kind == "ELLIPSE" and abs((entity.dxf.end_param - entity.dxf.start_param)
+                                      % math.tau) < 1e-9)
+    arr = np.array([(p[0], p[1]) for p in pts], dtype=float)
+    if len(arr) == 0:
         return None
-    closed = {"LWPOLYLINE": lambda e: e.closed, "POLYLINE": lambda e: e.is_closed,
-              "CIRCLE": lambda e: True, "ELLIPSE": lambda e: e.dxf.start_param == 0 and
-              abs(e.dxf.end_param - math.tau) < 1e-9, "SPLINE": lambda e: e.closed,
-              "LINE": lambda e: False, "ARC": lambda e: False}[kind](entity)
-    p = ezpath.make_path(entity)
-    pts = np.array([(v.x, v.y) for v in p.flattening(distance=flatten)], dtype=float)
-    if len(pts) == 0:
-        return None
-    pts = _dedupe(pts)
-    if closed and len(pts) > 1 and np.allclose(pts[0], pts[-1]):
-        pts = pts[:-1]
-    return RawShape(pts, bool(closed))
+    arr = _dedupe(arr)
+    if closed and len(arr) > 1 and np.allclose(arr[0], arr[-1]):
+        arr = arr[:-1]
+    return RawShape(arr, bool(closed))
+
+
+def _polyline(e, flatten: float) -> tuple[list, bool]:
+    """2D polyline vertices in WCS with bulge segments sampled on their arcs."""
+    from ezdxf.math import Vec3, bulge_center
+
+    if e.dxftype() == "LWPOLYLINE":
+        verts = [(x, y, b) for x, y, b in e.get_points("xyb")]
+        closed, elevation = e.closed, e.dxf.get("elevation", 0.0)
+    else:
+        verts = [(v.dxf.location.x, v.dxf.location.y, v.dxf.get("bulge", 0.0)) for v in e.vertices]
+        closed, elevation = e.is_closed, e.dxf.get("elevation", Vec3()).z
+    n = len(verts)
+    out: list[tuple[float, float]] = []
+    for i in range(n if closed else n - 1):
+        x1, y1, b = verts[i]
+        x2, y2, _ = verts[(i + 1) % n]
+        out.append((x1, y1))
+        if b and (x1, y1) != (x2, y2):
+            out.extend(_arc_points((x1, y1), (x2, y2), b, flatten, bulge_center))
+    if not closed and n:
+        out.append(verts[-1][:2])
+    if e.dxf.hasattr("extrusion") and tuple(e.dxf.extrusion) != (0.0, 0.0, 1.0):
+        ocs = e.ocs()
+        out = [tuple(ocs.to_wcs(Vec3(x, y, elevation)))[:2] for x, y in out]
+    return out, closed
+
+
+def _arc_points(p1, p2, bulge: float, sagitta: float, bulge_center) -> list[tuple[float, float]]:
+    """Interior points of the bulge arc p1 -> p2 (endpoints excluded)."""
+    center = bulge_center(p1, p2, bulge)
+    cx, cy = center.x, center.y
+    r = math.hypot(p1[0] - cx, p1[1] - cy)
+    sweep = 4.0 * math.atan(bulge)  # signed: positive is counter-clockwise
+    step = 2.0 * math.acos(max(-1.0, 1.0 - sagitta / r)) if r > sagitta else math.pi / 2
+    count = max(1, math.ceil(abs(sweep) / step))
+    a0 = math.atan2(p1[1] - cy, p1[0] - cx)
+    return [(cx + r * math.cos(a0 + sweep * k / count), cy + r * math.sin(a0 + sweep * k / count))
+            for k in range(1, count)]
 
 
 def _dedupe(pts: np.ndarray, eps: float = 1e-12) -> np.ndarray:
