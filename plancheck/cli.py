@@ -82,7 +82,8 @@ def _run(fn):
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # piped output (CI logs, files) gets a wide page instead of rich's 80-column default
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 
 
 @app.command()

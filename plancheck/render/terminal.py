@@ -45,19 +45,26 @@ def indicator_table(report: dict) -> Table:
     return t
 
 
-def findings_table(report: dict, statuses: tuple[str, ...]) -> Table | None:
+def findings_list(report: dict, statuses: tuple[str, ...], title: str = "Findings 问题") -> Group | None:
+    """One block per finding: a head line that never splits a code, then the message."""
     rows = [f for f in report["findings"] if f["status"] in statuses]
     if not rows:
         return None
-    t = Table(title="Findings 问题", title_justify="left", show_lines=False)
-    for col in ("id", "status", "rule", "subjects", "measured / required", "message"):
-        t.add_column(col, overflow="fold")
+    parts: list[Text] = [Text(title, style="bold italic")]
     for f in rows:
-        mr = "" if f["measured"] is None and f["required"] is None else \
-            f"{_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}"
-        t.add_row(f["id"], Text(f["status"], style=STATUS_STYLE[f["status"]]), Text(f["rule"]),
-                  Text(", ".join(f["subjects"])), mr, Text(f["message"]))
-    return t
+        head = Text(f"{f['id']} ")
+        head.append(f"{f['status']:<7}", style=STATUS_STYLE[f["status"]])
+        head.append(f" {f['rule']}", style="bold")
+        if f.get("clause") and f["family"] != "drawing":
+            head.append(f" {f['clause']}")
+        if f["subjects"]:
+            head.append("  " + " / ".join(f["subjects"]))
+        if f["measured"] is not None or f["required"] is not None:
+            head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}")
+        body = Text("        ")
+        body.append(f["message"])
+        parts += [head, body]
+    return Group(*parts)
 
 
 def _opt(v) -> str:
@@ -78,9 +85,9 @@ def summary(report: dict, out_file: str | None = None, verbose: bool = False) ->
     parts = [head, indicator_table(report)]
     shown = ("fail", "error", "unknown", "warning", "pass") if verbose else \
         ("fail", "error", "unknown", "warning")
-    table = findings_table(report, shown)
-    if table is not None:
-        parts.append(table)
+    listed = findings_list(report, shown)
+    if listed is not None:
+        parts.append(listed)
     for note in report.get("not_checked", []):
         parts.append(Text(f"not checked: {note}", style="dim"))
     if out_file:
@@ -107,7 +114,7 @@ def inspection(report: dict) -> Group:
         for m in b["masses"]:
             bld.add_row(Text(b["name"]), b["status"], m["entity"], _q(m["use"]), _q(m["floors"]),
                         _q(m["height_m"]), f"{m['area_m2']:.1f}",
-                        Text(", ".join(f"{k}←{v}" for k, v in m["carriers"].items())))
+                        Text(_carriers(m["carriers"])))
     roads = Table(title="Roads 道路红线", title_justify="left")
     for col in ("entity", "name", "width m", "from"):
         roads.add_column(col)
@@ -115,11 +122,18 @@ def inspection(report: dict) -> Group:
         roads.add_row(r["entity"], Text(r["name"] or "—"), _q(r["width_m"]), r["width_from"] or "—")
     site = report["indicators"]["site_area_m2"]
     parts = [head, Text(f"site area: {_num(site, 'm²')}"), layers, bld, roads]
-    table = findings_table(report, ("fail", "error", "unknown", "warning"))
-    if table is not None:
-        table.title = "Drawing findings 图纸问题"
-        parts.append(table)
+    listed = findings_list(report, ("fail", "error", "unknown", "warning"), "Drawing findings 图纸问题")
+    if listed is not None:
+        parts.append(listed)
     return Group(*parts)
+
+
+def _carriers(carriers: dict[str, str]) -> str:
+    """`text: NAME USE` style: which carrier gave which field."""
+    by: dict[str, list[str]] = {}
+    for field, carrier in carriers.items():
+        by.setdefault(carrier, []).append(field)
+    return "; ".join(f"{c}: {' '.join(fs)}" for c, fs in by.items())
 
 
 def _q(v) -> Text:
