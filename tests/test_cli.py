@@ -1,0 +1,96 @@
+"""The command line: exit codes, outputs, context pick-up, escaping, report contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.test_bad_input import run_cli
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "plancheck" / "results" /
+                     "report.schema.json").read_text("utf-8"))
+SITE = [[0, 0], [200, 0], [200, 200], [0, 200]]
+
+
+def scheme(name="1#", height=18.0):
+    return {"site": SITE, "buildings": [{"name": name, "use": "residential", "masses": [
+        {"rect": [20, 20, 80, 32], "floors": 6, "height": height}]}]}
+
+
+def test_version_and_help():
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("plancheck 0.")
+    proc = run_cli("--help")
+    assert proc.returncode == 0 and "check" in proc.stdout and "inspect" in proc.stdout
+
+
+def test_help_imports_no_heavy_library():
+    """`plancheck --help` must start light: the drawing stack is imported by commands only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.argv=['plancheck','--help']\n"
+            "from plancheck import cli\n"
+            "try: cli.app()\nexcept SystemExit: pass\n"
+            "heavy={'ezdxf','shapely','numpy','numba','pyvista','matplotlib','trimesh'} & set(sys.modules)\n"
+            "print('HEAVY', sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert "HEAVY []" in out
+
+
+def test_check_writes_report_that_follows_the_contract(draw, tmp_path):
+    path = draw(scheme(), context={"zone": "other", "area": "between-rings",
+                                   "conditions": {"far_max": 2.5}})
+    out = tmp_path / "out"
+    proc = run_cli("check", str(path), "--out", str(out))
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    # the context file beside the drawing was picked up without --context
+    assert report["context"]["zone"] == "other"
+    assert report["context"]["conditions"] == {"far_max": 2.5}
+    assert report["drawing"]["sha256"] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    assert report["summary"] == {s: sum(f["status"] == s for f in report["findings"])
+                                 for s in ("pass", "fail", "unknown", "warning", "error")}
+    assert proc.returncode == (1 if report["summary"]["fail"] else 0)
+
+
+def test_default_out_folder_is_reports_stem(draw, tmp_path):
+    path = draw(scheme(), name="my scheme")
+    proc = run_cli("check", str(path), "-q", cwd=tmp_path)
+    assert proc.returncode in (0, 1) and proc.stdout == ""
+    assert (tmp_path / "reports" / "my_scheme" / "report.json").is_file()
+
+
+def test_strict_counts_unknown(draw, tmp_path):
+    # no site: the data finding is an error -> verdict incomplete; exit 0 normally, 1 with --strict
+    sk = scheme()
+    del sk["site"]
+    path = draw(sk)
+    normal = run_cli("check", str(path), "--out", str(tmp_path / "a"))
+    strict = run_cli("check", str(path), "--out", str(tmp_path / "b"), "--strict")
+    report = json.loads((tmp_path / "a" / "report.json").read_text("utf-8"))
+    assert report["verdict"] == "incomplete"
+    if not report["summary"]["fail"]:
+        assert normal.returncode == 0
+    assert strict.returncode == 1
+
+
+def test_drawing_text_is_never_markup(draw, tmp_path):
+    name = "[bold red]x[/bold red]<script>alert(1)</script>"
+    path = draw(scheme(name=name.replace(" ", "_")))
+    proc = run_cli("inspect", str(path), "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert "[bold_red]x[/bold_red]<script>alert(1)</script>" in proc.stdout.replace("\n", "")
+
+
+def test_english_messages(draw, tmp_path):
+    sk = scheme()
+    del sk["site"]
+    proc = run_cli("check", str(draw(sk)), "--lang", "en", "--out", str(tmp_path))
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    (f,) = [f for f in report["findings"] if f["rule"] == "DRW-SITE-MISSING"]
+    assert f["message"].startswith("no site parcel")
