@@ -89,13 +89,17 @@ def same_numbers(a: dict, b: dict) -> None:
     assert key(a) == key(b)
 
 
+ZH_LAYERS = {"site": "用地红线", "building": "建筑轮廓", "existing": "现状建筑", "road": "道路红线",
+             "green": "绿地", "text": "文字"}
+
+
 @pytest.mark.parametrize("variant", [
     {"north": 120.0},                                   # rotated, with a PC-NORTH arrow
     {"north": 35.0, "units": "mm"},                     # rotated and in millimetres
     {"units": "cm"},
-    {"label_style": "zh", "layers": {"site": "用地红线", "building": "建筑轮廓", "existing": "现状建筑",
-                                     "road": "道路红线", "green": "绿地", "text": "文字"}},
-    {"dxfversion": "R2004", "label_style": "zh", "units": "mm", "north": 200.0},  # \U+XXXX escapes
+    {"label_style": "zh", "layers": ZH_LAYERS},
+    # R2004 writes Chinese layer names and labels as \U+XXXX escapes
+    {"dxfversion": "R2004", "label_style": "zh", "units": "mm", "north": 200.0, "layers": ZH_LAYERS},
 ])
 def test_same_scheme_drawn_differently_same_numbers(draw, variant):
     base = check(draw(podium_tower() | {"greens": two_slabs()["greens"]}, name="base")).report

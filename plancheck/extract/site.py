@@ -99,7 +99,7 @@ class _Extractor:
         counts: dict[str, Counter] = defaultdict(Counter)
         role_of: dict[str, str | None] = {}
         for e in self.msp:
-            layer = e.dxf.get("layer", "0")
+            layer = _layer(e)
             if layer not in role_of:
                 role_of[layer] = self.roles.role(layer)
             counts[layer][e.dxftype()] += 1
@@ -137,8 +137,7 @@ class _Extractor:
 
     # -- geometry ------------------------------------------------------------------------------
     def _source(self, e) -> Source:
-        return Source(handle=str(e.dxf.get("handle", "?")), layer=e.dxf.get("layer", "0"),
-                      entity=e.dxftype())
+        return Source(handle=str(e.dxf.get("handle", "?")), layer=_layer(e), entity=e.dxftype())
 
     def _outlines(self, entities: list, role: str) -> list[_Outline]:
         out, ignored = [], Counter()
@@ -409,6 +408,11 @@ def _wcs_xy(e) -> tuple[float, float]:
     if e.dxftype() in ("TEXT", "INSERT", "ATTRIB") and e.dxf.hasattr("extrusion"):
         p = e.ocs().to_wcs(p)
     return float(p.x), float(p.y)
+
+
+def _layer(e) -> str:
+    """Layer name, with R2000-2004 `\\U+XXXX` escapes decoded (Chinese layer names)."""
+    return _decode(e.dxf.get("layer", "0"))
 
 
 def _decode(text: str) -> str:
