@@ -96,6 +96,7 @@ def check(
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: reports/<drawing stem>/)."),
     strict: bool = typer.Option(False, "--strict", help="Count unknown (and error) findings as failing."),
     lang: str = LangOpt,
+    formats: Optional[str] = typer.Option(None, "--format", help="Comma-separated outputs (default: all that apply)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List passing findings too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing; just write the report and exit."),
 ) -> None:
@@ -105,17 +106,25 @@ def check(
     2 the drawing or the command line cannot be used.
     """
     opts = _options(context, zone, units, layers, lang)
+    from plancheck.render.formats import parse
+
+    try:
+        names = parse(formats)
+    except ValueError as exc:
+        raise _fail(f"--format: {exc}") from None
 
     def body() -> int:
         from plancheck.pipeline import check as run_check
-        from plancheck.render import json_file, terminal
+        from plancheck.render import terminal
+        from plancheck.render.formats import RenderContext, render
         from plancheck.results.report import exit_code
 
         result = run_check(drawing, opts)
         folder = out or Path("reports") / _safe_stem(drawing)
-        path = json_file.write(result.report, folder)
+        written = render(result.report, folder, names, RenderContext(result, opts.lang))
         if not quiet:
-            _console().print(terminal.summary(result.report, str(path), verbose))
+            shown = ", ".join(str(p) for p in written)
+            _console().print(terminal.summary(result.report, shown, verbose))
         return exit_code(result.report, strict)
 
     raise typer.Exit(_run(body))

@@ -27,3 +27,8 @@ def write_atomic(path: Path, text: str) -> Path:
 
 def write(report: dict, out_dir: Path) -> Path:
     return write_atomic(out_dir / "report.json", dumps(report) + "\n")
+
+
+def render(report: dict, out_dir: Path, context=None) -> list[Path]:
+    """The `json` format: report.json."""
+    return [write(report, out_dir)]

@@ -91,7 +91,7 @@ def summary(report: dict, out_file: str | None = None, verbose: bool = False) ->
     for note in report.get("not_checked", []):
         parts.append(Text(f"not checked: {note}", style="dim"))
     if out_file:
-        parts.append(Text(f"report: {out_file}", style="dim"))
+        parts.append(Text(f"written: {out_file}", style="dim"))
     return Group(*parts)
 
 
