@@ -1,0 +1,49 @@
+"""River blue lines: setback from them (`river.setback`)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from plancheck import tolerances as tol
+from plancheck.evaluate.clauses import Clause
+from plancheck.evaluate.engine import Evaluation
+from plancheck.evaluate.geometry import closest, segment
+from plancheck.evaluate.registry import check_kind
+from plancheck.findings import Finding
+
+SCHEMA = {
+    "type": "object",
+    "required": ["min_m", "report_within_m"],
+    "additionalProperties": False,
+    "properties": {"min_m": {"type": "number", "minimum": 0},
+                   "report_within_m": {"type": "number", "exclusiveMinimum": 0}},
+}
+
+
+@check_kind("river.setback", "river-setback", SCHEMA)
+def setback(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
+    """Distance from each proposed building to the nearest river blue line.
+
+    Measures: the shortest distance from the building's footprint to any blue-line entity
+    (PC-RIVER); buildings farther than `report_within_m` from every blue line get no
+    finding, and a drawing without blue lines gives none.
+    Fails when: the distance is below `min_m`.
+    Unknown when: never; a distance needs no building data.
+    """
+    p = clause.params
+    rivers = ev.model.rivers
+    if not rivers:
+        return
+    zh = ev.lang == "zh"
+    for b in sorted(ev.model.proposed, key=lambda b: b.name):
+        d, a, q = min((closest(b.footprint, r.line) for r in rivers), key=lambda t: t[0])
+        if d > p["report_within_m"] + tol.COMPARE_M:
+            continue
+        ok = d >= p["min_m"] - tol.COMPARE_M
+        if zh:
+            msg = f"{b.name} 后退河道规划蓝线 {d:.2f} m，{'不小于' if ok else '小于'} {p['min_m']:g} m"
+        else:
+            msg = (f"{b.name} is {d:.2f} m from the river blue line, "
+                   f"{'at least' if ok else 'less than'} {p['min_m']:g} m")
+        yield ev.finding(clause, "pass" if ok else "fail", msg, [b.name], d, float(p["min_m"]),
+                         "m", segment(a, q))
