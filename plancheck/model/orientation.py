@@ -11,6 +11,7 @@ Angles are in the model frame: degrees counter-clockwise from east (+X), +Y = tr
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -46,7 +47,9 @@ def axis_angle_between(a_deg: float, b_deg: float) -> float:
     return min(d, 180.0 - d)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def orientation(outline: Polygon, point_ratio: float) -> Orientation:
+    """The orientation of an outline (cached: every rule family asks for the same masses)."""
     rect = shapely.minimum_rotated_rectangle(outline)
     xy = list(rect.exterior.coords)[:4]
     e1 = (xy[1][0] - xy[0][0], xy[1][1] - xy[0][1])

@@ -82,12 +82,13 @@ def boundary(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     p = clause.params
     proposed = ev.model.proposed
     site = ev.model.site
+    edges = boundary_edges(site) if site is not None else []
     for b in sorted(proposed, key=lambda b: b.name):
         if site is None:
             why = "未找到用地红线" if ev.lang == "zh" else "the drawing has no site outline"
             yield ev.finding(clause, "unknown", _unknown_msg(ev, b.name, why), [b.name])
             continue
-        cands = [c for m in b.masses for c in _candidates(ev, p, b, m)]
+        cands = [c for m in b.masses for c in _candidates(ev, p, b, m, edges)]
         decided = governing(cands, tol.COMPARE_M)
         if decided is None:
             continue
@@ -98,9 +99,8 @@ def boundary(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
                             else {}))
 
 
-def _candidates(ev: Evaluation, p: dict, b: Building, m: Mass) -> list[Margin]:
+def _candidates(ev: Evaluation, p: dict, b: Building, m: Mass, edges) -> list[Margin]:
     site = ev.model.site
-    edges = boundary_edges(site)
     rows = [(e, _required(ev, p, b, m, e.normal_deg)) for e in edges]
     out = []
     for e, (req, info, why) in rows:
