@@ -25,6 +25,8 @@ class Clause:
     confidence: str = "high"
     title: str = ""
     source: str = ""        # file it came from
+    #: statuses the clause can give on its own; each needs a `<status>-` fixture case
+    outcomes: tuple[str, ...] = ("pass", "fail")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ def _load(folder: Path, files: tuple[Path, ...], _stamp: tuple, kinds: bool) -> 
                 family=raw.get("family", kind.family), check=raw["check"],
                 params=raw.get("params", {}), applies=raw.get("applies", {}),
                 choices=tuple(raw.get("choices", [])), confidence=raw.get("confidence", "high"),
-                title=raw.get("title", ""), source=str(path.relative_to(folder))))
+                title=raw.get("title", ""), source=str(path.relative_to(folder)),
+                outcomes=tuple(raw.get("outcomes", ("pass", "fail")))))
     ids = [c.id for c in clauses]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -134,4 +137,4 @@ def _unchecked_clause(raw: dict, source: Path) -> Clause:
                   check=raw["check"], params=raw.get("params", {}),
                   applies=raw.get("applies", {}), choices=tuple(raw.get("choices", [])),
                   confidence=raw.get("confidence", "high"), title=raw.get("title", ""),
-                  source=str(source))
+                  source=str(source), outcomes=tuple(raw.get("outcomes", ("pass", "fail"))))
