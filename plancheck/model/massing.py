@@ -1,0 +1,181 @@
+"""The white model (白模): every mass extruded from the ground to its HEIGHT, from report data.
+
+Built from report.json alone (`report["buildings"][i]["masses"][j]` outlines, holes and
+heights, site, roads, greens, rivers) so a saved report re-renders without the drawing.
+Coordinates stay in the report's drawing frame (metres, Z up), shifted by `origin(report)` so
+that float32 consumers (GLB, GPUs) keep millimetre precision far from the drawing origin.
+
+A mass without a HEIGHT is not guessed: it is drawn as a thin slab (`UNKNOWN_SLAB_M`) with
+`height_known = False`, and the figures colour it as unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+import trimesh
+from shapely.geometry import LineString, Polygon
+
+#: Thickness of the slab drawn for a mass whose HEIGHT is missing (not a height: a marker).
+UNKNOWN_SLAB_M = 0.3
+#: Ground geometry is drawn this far above z = 0 (site, greens, roads) so it never z-fights.
+GROUND_Z = {"site": 0.02, "road": 0.04, "green": 0.06, "river": 0.06}
+#: RGBA 0-255 colours of the white model.
+COLOURS = {
+    "proposed": (236, 236, 230, 255), "existing": (168, 168, 172, 255),
+    "unknown": (245, 190, 70, 255), "site": (214, 226, 206, 255), "road": (236, 204, 198, 255),
+    "green": (150, 196, 130, 255), "river": (120, 170, 220, 255),
+}
+
+
+@dataclass(frozen=True)
+class Solid:
+    """One extruded mass of a building, in the shifted frame (see `origin`)."""
+
+    building: str
+    status: str               # proposed | existing
+    mass: int                 # index in the building's masses
+    footprint: Polygon        # shifted, holes kept
+    height_m: float | None
+    mesh: trimesh.Trimesh
+
+    @property
+    def height_known(self) -> bool:
+        return self.height_m is not None
+
+    @property
+    def top(self) -> float:
+        return self.height_m if self.height_m is not None else UNKNOWN_SLAB_M
+
+
+def origin(report: dict) -> tuple[float, float]:
+    """A round local origin near the drawing's content (lower-left of everything, floored to 100 m)."""
+    xs, ys = [], []
+    for pts in _all_points(report):
+        xs.append(min(p[0] for p in pts))
+        ys.append(min(p[1] for p in pts))
+    if not xs:
+        return (0.0, 0.0)
+    return (math.floor(min(xs) / 100.0) * 100.0, math.floor(min(ys) / 100.0) * 100.0)
+
+
+def _all_points(report: dict):
+    for b in report.get("buildings", []):
+        for m in b["masses"]:
+            yield m["outline"]
+    if report.get("site"):
+        yield report["site"]["outline"]
+    for r in report.get("roads", []):
+        yield r["line"]
+
+
+def polygon(outline, holes=(), shift=(0.0, 0.0)) -> Polygon:
+    """A valid shapely polygon from report rings, shifted by -shift."""
+    ox, oy = shift
+    ring = [(x - ox, y - oy) for x, y in outline]
+    inner = [[(x - ox, y - oy) for x, y in h] for h in holes or ()]
+    poly = Polygon(ring, inner)
+    return poly if poly.is_valid else shapely.make_valid(poly).buffer(0)
+
+
+def extrude(footprint: Polygon, height: float) -> trimesh.Trimesh:
+    """A closed prism from z = 0 to `height` (holes respected)."""
+    if footprint.geom_type != "Polygon":  # make_valid may split a bow-tie into parts
+        parts = [extrude(p, height) for p in getattr(footprint, "geoms", []) if p.area > 0]
+        return trimesh.util.concatenate(parts) if parts else trimesh.Trimesh()
+    return trimesh.creation.extrude_polygon(footprint, height)
+
+
+def solids(report: dict, shift: tuple[float, float] | None = None) -> list[Solid]:
+    """Every mass of every building, extruded, in report order."""
+    shift = origin(report) if shift is None else shift
+    out = []
+    for b in report.get("buildings", []):
+        for k, m in enumerate(b["masses"]):
+            foot = polygon(m["outline"], m.get("holes", ()), shift)
+            h = m.get("height_m")
+            out.append(Solid(b["name"], b["status"], k, foot, h,
+                             extrude(foot, h if h is not None and h > 0 else UNKNOWN_SLAB_M)))
+    return out
+
+
+def _coloured(mesh: trimesh.Trimesh, rgba) -> trimesh.Trimesh:
+    # vertex colours, not face colours: GLB export of face colours needs scipy (stack notes §1)
+    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=np.tile(rgba, (len(mesh.vertices), 1)))
+    return mesh
+
+
+def _flat(poly: Polygon, z: float) -> trimesh.Trimesh | None:
+    """A horizontal polygon at height z (both faces, so it shows from below too)."""
+    if poly.is_empty or poly.area <= 0:
+        return None
+    polys = [poly] if poly.geom_type == "Polygon" else [g for g in poly.geoms if g.area > 0]
+    meshes = []
+    for p in polys:
+        v2, f = trimesh.creation.triangulate_polygon(p)
+        v = np.column_stack([v2, np.full(len(v2), z)])
+        meshes.append(trimesh.Trimesh(v, np.vstack([f, f[:, ::-1]]), process=False))
+    return trimesh.util.concatenate(meshes)
+
+
+def road_strip(line: LineString, width: float | None, site: Polygon | None) -> Polygon | None:
+    """The road reservation beside a red line: a strip of the road's width on the side away from
+    the site (a red line is the road's edge, PCDS-1 §5). None without a width."""
+    if not width or line.length <= 0:
+        return None
+    left = line.buffer(width, single_sided=True)
+    right = line.buffer(-width, single_sided=True)
+    if site is None:
+        return left
+    return left if left.intersection(site).area <= right.intersection(site).area else right
+
+
+def ground(report: dict, shift: tuple[float, float] | None = None) -> list[tuple[str, str, trimesh.Trimesh]]:
+    """(node name, kind, mesh) for the site, roads, greens and rivers (flat, just above z = 0)."""
+    shift = origin(report) if shift is None else shift
+    ox, oy = shift
+    site = polygon(report["site"]["outline"], (), shift) if report.get("site") else None
+    out = []
+    if site is not None:
+        out.append(("site", "site", _flat(site, GROUND_Z["site"])))
+    for k, r in enumerate(report.get("roads", [])):
+        line = LineString([(x - ox, y - oy) for x, y in r["line"]])
+        strip = road_strip(line, r.get("width_m"), site)
+        if strip is not None:
+            out.append((f"road {k + 1} {r.get('name') or ''}".strip(), "road", _flat(strip, GROUND_Z["road"])))
+    for k, g in enumerate(report.get("greens", [])):
+        out.append((f"green {k + 1}", "green", _flat(polygon(g["outline"], (), shift), GROUND_Z["green"])))
+    rivers = [LineString([(x - ox, y - oy) for x, y in r["line"]]) for r in report.get("rivers", [])]
+    for k, line in enumerate(rivers):
+        out.append((f"river {k + 1}", "river", _flat(line.buffer(0.5), GROUND_Z["river"])))
+    return [(n, kind, m) for n, kind, m in out if m is not None]
+
+
+def white_model(report: dict, shift: tuple[float, float] | None = None) -> trimesh.Scene:
+    """A trimesh Scene: one node per building (node name = building name; a building's masses are
+    one mesh), plus ground nodes. `scene.metadata` records the shift and each building's data."""
+    shift = origin(report) if shift is None else shift
+    scene = trimesh.Scene()
+    by_building: dict[str, list[Solid]] = {}
+    for s in solids(report, shift):
+        by_building.setdefault(s.building, []).append(s)
+    for b in report.get("buildings", []):
+        parts = by_building.get(b["name"], [])
+        meshes = [_coloured(s.mesh.copy(), COLOURS["unknown" if not s.height_known else s.status])
+                  for s in parts]
+        if not meshes:
+            continue
+        mesh = trimesh.util.concatenate(meshes) if len(meshes) > 1 else meshes[0]
+        mesh.metadata["name"] = b["name"]
+        scene.add_geometry(mesh, node_name=b["name"], geom_name=b["name"])
+    taken = set(scene.graph.nodes)
+    for name, kind, mesh in ground(report, shift):
+        while name in taken:
+            name += "'"
+        taken.add(name)
+        scene.add_geometry(_coloured(mesh, COLOURS[kind]), node_name=name, geom_name=name)
+    scene.metadata.update({"plancheck_origin": list(shift), "units": "m"})
+    return scene

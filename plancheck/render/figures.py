@@ -1,0 +1,244 @@
+"""The report's figures: what each one shows, which findings it shows, and the `png` format.
+
+Every figure is rendered from the report dict alone (drawing coordinates, metres): the 2D plan
+(`plan.py`, matplotlib), the 3D overview and one 3D view per failing or unknown finding
+(`scene3d.py`, pyvista off-screen). `figure_set` renders them once per report; `png` and
+`html` in the same run share the result. Each figure records how drawing coordinates map to
+its pixels (`mapping`), so tools and tests can find a finding's dimension line in the image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plancheck.errors import PlancheckError
+
+#: status -> RGB 0-255, shared by every figure and the HTML report
+STATUS_RGB = {"pass": (34, 150, 70), "fail": (220, 30, 30), "unknown": (225, 150, 0),
+              "warning": (200, 50, 200), "error": (150, 20, 20)}
+#: worst first: a line shared by several findings takes the worst status's colour
+SEVERITY = ("fail", "error", "unknown", "warning", "pass")
+#: families whose geometry is a measured distance drawn as a dimension line
+DISTANCE_FAMILIES = ("spacing", "setback", "road-setback", "river-setback", "road-height", "facade")
+#: one 3D view per failing/unknown finding, up to this many (the rest link to the overview)
+MAX_FINDING_VIEWS = 60
+#: CJK font files tried in order (Debian fonts-wqy-microhei, fonts-noto-cjk)
+CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+class RenderError(PlancheckError):
+    """A figure cannot be rendered on this machine (a missing system library, font...)."""
+
+
+@dataclass
+class Figure:
+    key: str                      # plan | overview | F0043 (one finding's view)
+    title: str
+    kind: str                     # plan | 3d
+    png: bytes
+    width: int
+    height: int
+    findings: list[str]           # ids of the findings this figure shows
+    mapping: dict = field(default_factory=dict)   # drawing (x, y[, z]) -> pixel, see plan/scene3d
+
+    @property
+    def file(self) -> str:
+        return f"{self.key}.png"
+
+
+@dataclass
+class FigureSet:
+    figures: list[Figure]
+    notes: list[str]              # what could not be drawn, and why (shown in the HTML)
+
+    def for_finding(self, fid: str) -> list[Figure]:
+        return [f for f in self.figures if fid in f.findings]
+
+
+def cjk_font() -> str | None:
+    """Path of a font with CJK glyphs, or None (figures then drop Chinese glyphs)."""
+    for path in CJK_FONTS:
+        if Path(path).is_file():
+            return path
+    return None
+
+
+def status_hex(status: str) -> str:
+    return "#%02x%02x%02x" % STATUS_RGB[status]
+
+
+def worst(statuses) -> str:
+    statuses = set(statuses)
+    return next(s for s in SEVERITY if s in statuses)
+
+
+def num(v) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+def dim_label(f: dict) -> str:
+    """`measured / required unit`, e.g. `12.00 / 15.00 m`."""
+    unit = f.get("unit") or ""
+    return f"{num(f['measured'])} / {num(f['required'])} {unit}".rstrip()
+
+
+def segment(f: dict) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The dimension line's endpoints in drawing coordinates, when the finding has one."""
+    g = f.get("geometry")
+    if not isinstance(g, dict) or "from" not in g or "to" not in g:
+        return None
+    try:
+        a, b = (float(g["from"][0]), float(g["from"][1])), (float(g["to"][0]), float(g["to"][1]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return a, b
+
+
+def drawn(f: dict) -> bool:
+    """Does the plan / overview draw this finding? Distance findings with a dimension line,
+    except passing facade widths (they would cover every roof with labels)."""
+    if f["family"] not in DISTANCE_FAMILIES or segment(f) is None:
+        return False
+    return not (f["family"] == "facade" and f["status"] == "pass")
+
+
+def needs_view(f: dict, buildings: set[str]) -> bool:
+    """A failing or unknown rule finding gets its own 3D view when there is something to frame:
+    a dimension line or a subject building (a site-wide FAR finding has neither)."""
+    if f["family"] == "drawing" or f["status"] not in ("fail", "unknown"):
+        return False
+    return segment(f) is not None or any(s in buildings for s in f["subjects"])
+
+
+def view_findings(report: dict) -> list[dict]:
+    names = {b["name"] for b in report["buildings"]}
+    return [f for f in report["findings"] if needs_view(f, names)]
+
+
+def grouped_segments(findings: list[dict]) -> list[tuple[tuple, list[dict]]]:
+    """Findings sharing one dimension line (same endpoints) grouped, in report order."""
+    groups: dict[tuple, list[dict]] = {}
+    for f in findings:
+        a, b = segment(f)
+        key = tuple(round(v, 3) for v in (*a, *b))
+        groups.setdefault(key, []).append(f)
+    return list(groups.items())
+
+
+def required_lines(report: dict) -> list[tuple[dict, list[list[tuple[float, float]]]]]:
+    """For each setback finding (site boundary, road red line, river blue line) with a
+    `required` distance: the line that distance inside the boundary, near the subject building
+    (clipped to its bounding box grown by the distance + 6 m). Drawing coordinates."""
+    from shapely.geometry import LineString, Polygon, box
+
+    site = Polygon(report["site"]["outline"]) if report.get("site") else None
+    roads = {r.get("name"): LineString(r["line"]) for r in report.get("roads", []) if len(r["line"]) > 1}
+    rivers = [LineString(r["line"]) for r in report.get("rivers", []) if len(r["line"]) > 1]
+    boxes = {}
+    for b in report["buildings"]:
+        pts = [p for m in b["masses"] for p in m["outline"]]
+        if pts:
+            boxes[b["name"]] = (min(p[0] for p in pts), min(p[1] for p in pts),
+                                max(p[0] for p in pts), max(p[1] for p in pts))
+    out = []
+    for f in report["findings"]:
+        req, fam = f.get("required"), f["family"]
+        if fam not in ("setback", "road-setback", "river-setback") or not req or req <= 0 \
+                or not f["subjects"] or f["subjects"][0] not in boxes:
+            continue
+        near = box(*boxes[f["subjects"][0]]).buffer(req + 6.0, join_style="mitre")
+        line = None
+        if fam == "setback" and site is not None:
+            inner = site.buffer(-req, join_style="mitre")
+            line = inner.boundary if not inner.is_empty else None
+        elif fam == "road-setback" and len(f["subjects"]) > 1 and f["subjects"][1] in roads:
+            line = _offset_towards(roads[f["subjects"][1]], req, site)
+        elif fam == "river-setback" and rivers:
+            seg = segment(f)
+            river = min(rivers, key=lambda r: r.distance(LineString(seg))) if seg else rivers[0]
+            line = _offset_towards(river, req, site)
+        if line is None or line.is_empty:
+            continue
+        clipped = line.intersection(near)
+        parts = [list(p.coords) for p in getattr(clipped, "geoms", [clipped])
+                 if p.geom_type == "LineString" and not p.is_empty]
+        if parts:
+            out.append((f, parts))
+    return out
+
+
+def _offset_towards(line, dist, site):
+    """The line offset by `dist` on the site's side (left when there is no site)."""
+    left, right = line.offset_curve(dist), line.offset_curve(-dist)
+    if site is None:
+        return left
+    return left if left.distance(site.centroid) <= right.distance(site.centroid) else right
+
+
+# --- the set of figures for one report ----------------------------------------------------------
+
+_CACHE: dict[str, FigureSet] = {}
+
+
+def _key(report: dict, lang: str, with_3d: bool) -> str:
+    text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{lang}|{with_3d}|{text}".encode()).hexdigest()
+
+
+def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSet:
+    """The plan, the 3D overview and per-finding 3D views (cached per report content).
+
+    With `with_3d` and no usable GL stack, the 3D figures are left out and a note says why."""
+    key = _key(report, lang, with_3d)
+    if key in _CACHE:
+        return _CACHE[key]
+    from plancheck.render import plan
+
+    figures = [plan.plan_figure(report, lang)]
+    notes: list[str] = []
+    if cjk_font() is None:
+        notes.append("no CJK font found (install fonts-wqy-microhei): Chinese text in figures "
+                     "may be missing")
+    if with_3d:
+        from plancheck.render import scene3d
+
+        try:
+            figures += scene3d.render_views(report, lang)
+        except RenderError as exc:
+            notes.append(str(exc))
+        views = view_findings(report)
+        if len(views) > MAX_FINDING_VIEWS:
+            notes.append(f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
+                         f"first {MAX_FINDING_VIEWS} have no own 3D view; see the overview")
+    _CACHE.clear()   # one report at a time is all a run needs
+    _CACHE[key] = FigureSet(figures, notes)
+    return _CACHE[key]
+
+
+def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
+    """The `png` format: figures/<key>.png for every figure plus figures/figures.json (titles,
+    findings shown, pixel mappings). Raises RenderError when the GL stack is missing."""
+    from plancheck.render import scene3d
+    from plancheck.render.json_file import write_atomic
+
+    scene3d.preflight()
+    lang = getattr(context, "lang", "zh") or "zh"
+    fs = figure_set(report, lang)
+    folder = out_dir / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fig in fs.figures:
+        path = folder / fig.file
+        path.write_bytes(fig.png)
+        written.append(path)
+    index = {"figures": [{"file": f.file, "key": f.key, "title": f.title, "kind": f.kind,
+                          "width": f.width, "height": f.height, "findings": f.findings,
+                          "mapping": f.mapping} for f in fs.figures], "notes": fs.notes}
+    written.append(write_atomic(folder / "figures.json",
+                                json.dumps(index, ensure_ascii=False, indent=1) + "\n"))
+    return written

@@ -1,0 +1,205 @@
+"""The `html` format: report.html, one self-contained file (图文对应).
+
+Everything is inside the file: figures as PNG data URIs, the white model as an embedded GLB
+drawn by a small bundled WebGL viewer (inline script, labels as HTML), CSS inline. A
+Content-Security-Policy forbids every network request, so the report opens offline (from a USB
+stick) and cannot leak. Each finding links to the figures that show it and each figure lists
+its findings. Text from the drawing is escaped by Jinja2's autoescape; data handed to the
+viewer is JSON with `<`, `>` and `&` escaped, and the viewer writes it with textContent only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from plancheck.render.figures import (STATUS_RGB, FigureSet, drawn, figure_set, grouped_segments,
+                                      num, status_hex, worst)
+
+TEMPLATES = Path(__file__).with_name("templates")
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+       "script-src 'unsafe-inline'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+FAMILY = {
+    "zh": {"spacing": "建筑间距", "setback": "建筑离界距离", "road-setback": "道路红线后退",
+           "road-height": "沿路建筑高度", "river-setback": "河道蓝线后退",
+           "capacity": "容积率、密度、绿地率与高度", "facade": "建筑面宽", "sunlight": "日照",
+           "drawing": "图纸问题"},
+    "en": {"spacing": "Spacing between buildings", "setback": "Setback from the site boundary",
+           "road-setback": "Setback from road red lines", "road-height": "Height along roads",
+           "river-setback": "Setback from river blue lines",
+           "capacity": "FAR, density, green ratio and height", "facade": "Facade width",
+           "sunlight": "Sunlight", "drawing": "Drawing problems"},
+}
+STATUS = {"zh": {"pass": "合格", "fail": "不合格", "unknown": "未知", "warning": "警告", "error": "错误"},
+          "en": {s: s for s in STATUS_RGB}}
+VERDICT = {"zh": {"pass": "通过", "fail": "不通过", "incomplete": "无法完整判定"},
+           "en": {"pass": "PASS", "fail": "FAIL", "incomplete": "INCOMPLETE"}}
+WORDS = {
+    "zh": {"title": "规划审查报告", "verdict": "结论", "indicators": "技术经济指标", "indicator": "指标",
+           "value": "数值", "limit": "限值", "status": "状态", "figures": "图纸与三维视图",
+           "findings": "审查结果", "drawing": "图纸问题", "provenance": "来源与参数",
+           "id": "编号", "rule": "条款", "clause": "条文", "subjects": "对象", "measured": "实测",
+           "required": "要求", "message": "说明", "figure": "图", "shows": "本图所示审查项",
+           "text": "条文原文", "model": "交互式三维白模", "model_help":
+           "拖动旋转，Shift+拖动平移，滚轮缩放，双击复位；点击审查项的“三维”可定位。",
+           "no_webgl": "此浏览器无法使用 WebGL，请用任意 glTF 查看器打开 model.glb。",
+           "download": "下载 model.glb", "not_checked": "未检查的内容", "notes": "图形说明",
+           "none": "无", "in3d": "三维", "summary": "统计", "drawing_file": "图纸文件",
+           "ruleset": "规则集", "tool": "plancheck 版本", "units": "单位", "north": "指北方向",
+           "tolerances": "容差", "context": "条件文件", "zone": "区域", "area": "地区类别",
+           "coordinates": "坐标", "no_figure": "（无图：非几何指标）", "all": "全部",
+           "show_pass": "显示合格项"},
+    "en": {"title": "Planning compliance report", "verdict": "Verdict", "indicators": "Indicators",
+           "indicator": "indicator", "value": "value", "limit": "limit", "status": "status",
+           "figures": "Plans and 3D views", "findings": "Findings", "drawing": "Drawing problems",
+           "provenance": "Provenance", "id": "id", "rule": "rule", "clause": "article",
+           "subjects": "subjects", "measured": "measured", "required": "required",
+           "message": "message", "figure": "Fig.", "shows": "Findings shown",
+           "text": "quoted regulation text", "model": "Interactive 3D white model", "model_help":
+           "Drag to rotate, Shift+drag to pan, wheel to zoom, double-click to reset; a finding's "
+           "“3D” link focuses it.",
+           "no_webgl": "WebGL is not available in this browser; open model.glb in any glTF viewer.",
+           "download": "download model.glb", "not_checked": "Not checked", "notes": "Figure notes",
+           "none": "none", "in3d": "3D", "summary": "summary", "drawing_file": "drawing",
+           "ruleset": "ruleset", "tool": "plancheck version", "units": "units", "north": "north",
+           "tolerances": "tolerances", "context": "context file", "zone": "zone",
+           "area": "area", "coordinates": "coordinates",
+           "no_figure": "(no figure: not a geometric check)", "all": "all",
+           "show_pass": "show passing findings"},
+}
+#: (indicator key, zh label, en label, unit, condition key, comparison, capacity metric)
+INDICATORS = [
+    ("site_area_m2", "用地面积", "site area", "m²", None, None, None),
+    ("gross_floor_area_m2", "建筑面积", "gross floor area", "m²", None, None, None),
+    ("far", "容积率", "FAR", "", "far_max", "≤", "far"),
+    ("building_density", "建筑密度", "building density", "%", "density_max", "≤", "building_density"),
+    ("green_ratio", "绿地率", "green ratio", "%", "green_ratio_min", "≥", "green_ratio"),
+    ("max_height_m", "最大建筑高度", "max height", "m", "height_max", "≤", "height"),
+]
+
+
+def _fmt(v, unit: str) -> str:
+    if v is None:
+        return "—"
+    if unit == "%":
+        return f"{v * 100:.2f} %"
+    if unit == "m²":
+        return f"{v:,.1f} m²"
+    if unit == "m":
+        return f"{v:.2f} m"
+    return f"{v:.3f}"
+
+
+def _json_script(data) -> str:
+    """JSON safe inside <script type=application/json> (no `</script>`, no HTML parsing)."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _indicators(report: dict, lang: str) -> list[dict]:
+    cond = report["context"].get("conditions") or {}
+    cap = {}
+    for f in report["findings"]:
+        if f["family"] == "capacity" and f.get("metric"):
+            cap.setdefault(f["metric"], []).append(f)
+    rows = []
+    for key, zh, en, unit, ckey, op, metric in INDICATORS:
+        limit = cond.get(ckey) if ckey else None
+        fs = cap.get(metric, [])
+        if limit is None and fs and fs[0].get("required") is not None and metric != "height":
+            limit = fs[0]["required"]   # the ruleset's fallback table gave the limit
+        rows.append({"label": zh if lang == "zh" else en, "value": _fmt(report["indicators"].get(key), unit),
+                     "limit": f"{op} {_fmt(limit, unit)}" if limit is not None else "",
+                     "status": worst(f["status"] for f in fs) if fs else None,
+                     "findings": [f["id"] for f in fs]})
+    return rows
+
+
+def _viewer_data(report: dict, lang: str) -> dict:
+    """What the WebGL viewer draws besides the GLB: dimension lines and labels (Y-up frame)."""
+    from plancheck.model.massing import origin
+
+    ox, oy = origin(report)
+    dims = []
+    for (ax, ay, bx, by), fs in grouped_segments([f for f in report["findings"] if drawn(f)]):
+        st = worst(f["status"] for f in fs)
+        dims.append({"a": [ax - ox, 1.0, -(ay - oy)], "b": [bx - ox, 1.0, -(by - oy)],
+                     "status": st, "colour": status_hex(st), "ids": [f["id"] for f in fs],
+                     "label": " · ".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
+                                         for f in fs)})
+    names = [b["name"] for b in report["buildings"]]
+    return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]}}
+
+
+def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
+    w = WORDS[lang]
+    d = report["drawing"]
+    rs = report["ruleset"]
+    ctx = report["context"]
+    units = d.get("units") or {}
+    rows = [
+        (w["drawing_file"], f"{d.get('path')}  (sha256 {d.get('sha256')})"),
+        (w["ruleset"], f"{rs.get('id')} {rs.get('version')} — {rs.get('title')}"),
+        (w["tool"], f"{report['tool']['name']} {report['tool']['version']}"),
+        (w["units"], f"declared {units.get('declared')}, used {units.get('used')}"),
+        (w["north"], f"{d.get('north_deg', 90.0):.2f}° ({d.get('north_from') or '—'})"),
+        (w["context"], str(ctx.get("file") or "—")),
+        (w["zone"], f"{ctx.get('zone') or '—'} / {ctx.get('area') or '—'}"),
+        (w["tolerances"], ", ".join(f"{k} = {v:g}" for k, v in
+                                    (report.get("provenance") or {}).get("tolerances", {}).items())),
+        (w["coordinates"], (report.get("provenance") or {}).get("coordinates", "")),
+    ]
+    return rows
+
+
+def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
+               glb: bytes | None = None) -> str:
+    import jinja2
+
+    lang = lang if lang in WORDS else "zh"
+    if figures is None:
+        from plancheck.render.scene3d import gl_available
+
+        figures = figure_set(report, lang, with_3d=gl_available())
+    if glb is None:
+        from plancheck.render.glb import glb_bytes
+
+        glb = glb_bytes(report)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    numbered = {fig.key: n for n, fig in enumerate(figures.figures, start=1)}
+    fig_of = {}
+    for fig in figures.figures:
+        for fid in fig.findings:
+            fig_of.setdefault(fid, []).append(fig.key)
+    in_model = {fid for d in _viewer_data(report, lang)["dims"] for fid in d["ids"]}
+    families: dict[str, list[dict]] = {}
+    for f in report["findings"]:
+        if f["family"] != "drawing":
+            families.setdefault(f["family"], []).append(f)
+    order = [fam for fam in FAMILY["zh"] if fam in families]
+    drawing = [f for f in report["findings"] if f["family"] == "drawing"]
+    by_id = {f["id"]: f for f in report["findings"]}
+    return env.get_template("report.html.j2").render(
+        lang=lang, w=WORDS[lang], csp=CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
+        status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
+        drawing_findings=drawing, indicators=_indicators(report, lang), figures=figures.figures,
+        numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id, notes=figures.notes,
+        provenance=context_rows(report, lang), num=num, status_hex=status_hex,
+        png_uri=lambda fig: "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
+        glb_b64=base64.b64encode(glb).decode("ascii"),
+        viewer_data=_viewer_data(report, lang), json_script=_json_script,
+        css=(TEMPLATES / "report.css").read_text("utf-8"),
+        viewer_js=(TEMPLATES / "viewer.js").read_text("utf-8"),
+        page_js=(TEMPLATES / "page.js").read_text("utf-8"),
+    )
+
+
+def render(report: dict, out_dir: Path, context=None) -> list[Path]:
+    """The `html` format: report.html (and nothing else: it carries its figures and model)."""
+    from plancheck.render.json_file import write_atomic
+
+    lang = getattr(context, "lang", "zh") or "zh"
+    return [write_atomic(out_dir / "report.html", build_html(report, lang))]

@@ -1,0 +1,461 @@
+"""3D figures of the white model, rendered off-screen with pyvista (no display, no GPU).
+
+* the overview: every building, ground geometry, road red lines; every measured distance as a
+  dimension line (passing ones thin and green, the others thick in their status colour and
+  labelled `Fnnnn measured / required`);
+* one view per failing or unknown finding, framed on its subjects: the subject building (主体)
+  orange, the object building (客体) blue, the rest translucent, the dimension line between
+  the two closest points labelled `measured / required` in the status colour.
+
+VTK links no GL library; it loads one at the first render and, when none works, the process
+dies with SIGSEGV. `preflight()` therefore picks the off-screen window class from what is
+installed (OSMesa, else EGL with Mesa's software driver) and raises RenderError naming the
+Debian package to install, before pyvista is imported. Camera and window size are fixed, so a
+report renders to the same pixels every time.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import glob
+import math
+import os
+import textwrap
+
+import numpy as np
+
+from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
+                                      cjk_font, drawn, grouped_segments, num,
+                                      required_lines, segment, view_findings, worst)
+
+WINDOW = (1280, 800)
+#: dimension lines are drawn this high above the ground (m), above the ground geometry
+DIM_Z = 1.0
+SUBJECT_RGB = (255, 140, 20)    # 主体
+OBJECT_RGB = (60, 120, 230)     # 客体
+RED_LINE_RGB = (208, 24, 24)
+_WINDOW_CLASS = {"OSMesa": "vtkOSOpenGLRenderWindow", "EGL": "vtkEGLRenderWindow"}
+_INSTALL = ("3D figures need an off-screen OpenGL library and none was found: install Debian's "
+            "libosmesa6 (apt-get install libosmesa6, or bash scripts/setup.sh), or leave the 3D "
+            "figures out with --format json,html,glb")
+
+TEXT = {
+    "zh": {"overview": "三维白模总览 — 建筑间距与退让（绿色为合格）", "subject": "主体", "object": "客体",
+           "view": "三维视图"},
+    "en": {"overview": "3D white model — spacing and setbacks (green: pass)", "subject": "subject",
+           "object": "object", "view": "3D view"},
+}
+
+
+def _egl_usable() -> bool:
+    return bool(ctypes.util.find_library("EGL")) and bool(
+        glob.glob("/usr/lib/*/dri/swrast_dri.so") + glob.glob("/usr/lib*/dri/swrast_dri.so"))
+
+
+def gl_available() -> bool:
+    """Cheap check (no VTK import): can 3D figures render here?"""
+    try:
+        preflight(set_env=False)
+        return True
+    except RenderError:
+        return False
+
+
+def preflight(set_env: bool = True) -> str:
+    """Choose VTK's off-screen window class from the installed libraries; raise RenderError
+    instead of letting VTK segfault when there is none. Returns the class name."""
+    chosen = os.environ.get("VTK_DEFAULT_OPENGL_WINDOW")
+    if chosen:
+        need = {"vtkOSOpenGLRenderWindow": "OSMesa", "vtkEGLRenderWindow": "EGL"}.get(chosen)
+        if need == "OSMesa" and not ctypes.util.find_library("OSMesa"):
+            raise RenderError(f"VTK_DEFAULT_OPENGL_WINDOW={chosen} but libOSMesa is missing. " + _INSTALL)
+        if need == "EGL" and not _egl_usable():
+            raise RenderError(f"VTK_DEFAULT_OPENGL_WINDOW={chosen} but EGL/Mesa is missing. " + _INSTALL)
+        if need is None and not os.environ.get("DISPLAY"):
+            raise RenderError(f"VTK_DEFAULT_OPENGL_WINDOW={chosen} needs a display (DISPLAY is unset). "
+                              + _INSTALL)
+        return chosen
+    if ctypes.util.find_library("OSMesa"):
+        chosen = _WINDOW_CLASS["OSMesa"]
+    elif _egl_usable():
+        chosen = _WINDOW_CLASS["EGL"]
+    else:
+        raise RenderError(_INSTALL)
+    if set_env:
+        os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = chosen
+    return chosen
+
+
+# --- scene pieces --------------------------------------------------------------------------------
+
+def _polydata(meshes):
+    """One pv.PolyData from trimesh meshes (vectorised concatenation)."""
+    import pyvista as pv
+
+    meshes = [m for m in meshes if len(m.faces)]
+    if not meshes:
+        return None
+    verts, faces, off = [], [], 0
+    for m in meshes:
+        verts.append(np.asarray(m.vertices, dtype=float))
+        f = np.asarray(m.faces, dtype=np.int64) + off
+        faces.append(np.column_stack([np.full(len(f), 3, dtype=np.int64), f]).ravel())
+        off += len(m.vertices)
+    return pv.PolyData(np.vstack(verts), np.concatenate(faces))
+
+
+def _lines(segments):
+    """pv.PolyData of separate line segments [(p, q), ...] with 3D points."""
+    import pyvista as pv
+
+    pts = np.asarray([p for seg in segments for p in seg], dtype=float)
+    n = len(segments)
+    cells = np.column_stack([np.full(n, 2), np.arange(0, 2 * n, 2), np.arange(1, 2 * n, 2)]).ravel()
+    return pv.PolyData(pts, lines=cells)
+
+
+def _polyline(points, z):
+    import pyvista as pv
+
+    pts = np.asarray([[x, y, z] for x, y in points], dtype=float)
+    return pv.PolyData(pts, lines=np.concatenate([[len(pts)], np.arange(len(pts))]))
+
+
+def _plain(text: str) -> str:
+    """Drawing text for VTK: a pair of `$` would be typeset as MathText."""
+    return str(text).replace("$", "\\$")
+
+
+def _rgb(c):
+    return tuple(v / 255 for v in c)
+
+
+class Scene:
+    """The white model in a pyvista Plotter, reused for every view of one report."""
+
+    def __init__(self, report: dict, lang: str):
+        import pyvista as pv
+
+        from plancheck.model import massing
+
+        self.report, self.lang = report, lang
+        self.t = TEXT.get(lang, TEXT["zh"])
+        self.font = cjk_font()
+        self.shift = massing.origin(report)
+        self.solids = massing.solids(report, self.shift)
+        self.by_name: dict[str, list] = {}
+        for s in self.solids:
+            self.by_name.setdefault(s.building, []).append(s)
+        pl = pv.Plotter(off_screen=True, window_size=list(WINDOW), lighting="light kit")
+        pl.set_background("white", top="#dfe8f2")
+        self.pl = pl
+        for name, kind, mesh in massing.ground(report, self.shift):
+            pd = _polydata([mesh])
+            if pd is not None:
+                pl.add_mesh(pd, color=_rgb(massing.COLOURS[kind][:3]), lighting=False,
+                            name=f"ground-{name}", render=False)
+        ox, oy = self.shift
+        if report.get("site"):
+            pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in report["site"]["outline"]], 0.2),
+                        color=_rgb(RED_LINE_RGB), line_width=2, name="site-line", render=False)
+        for k, r in enumerate(report.get("roads", [])):
+            pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in r["line"]], 0.25),
+                        color=_rgb(RED_LINE_RGB), line_width=3, name=f"road-line-{k}", render=False)
+        for k, r in enumerate(report.get("rivers", [])):
+            pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in r["line"]], 0.25),
+                        color=(0.16, 0.43, 0.82), line_width=2, name=f"river-line-{k}", render=False)
+        self.required = {f["id"]: lines for f, lines in required_lines(report)}
+        self._temp: list[str] = []
+        self._overlay_actors: list = []
+        # dimension lines live in a second layer that shares the camera: drawn over the model
+        from vtkmodules.vtkRenderingCore import vtkRenderer
+
+        self.overlay = vtkRenderer()
+        self.overlay.SetLayer(1)
+        self.overlay.InteractiveOff()
+        self.overlay.SetActiveCamera(pl.renderer.GetActiveCamera())
+        pl.ren_win.SetNumberOfLayers(2)
+        pl.ren_win.AddRenderer(self.overlay)
+        pl.show(auto_close=False)   # the first render; later views call render() explicitly
+
+    # drawing coordinates -> scene coordinates
+    def p(self, x, y, z=0.0):
+        return (x - self.shift[0], y - self.shift[1], z)
+
+    def _buildings(self, subject=None, obj=None, translucent=False):
+        """The building actors: subject/object highlighted, the rest (optionally) translucent."""
+        from plancheck.model import massing
+
+        for name in ("bld-rest", "bld-subject", "bld-object", "bld-edges"):
+            self.pl.remove_actor(name, render=False)
+        groups = {"rest": [], "subject": [], "object": []}
+        colours = {"rest": []}
+        for s in self.solids:
+            g = "subject" if s.building == subject else "object" if s.building == obj else "rest"
+            groups[g].append(s.mesh)
+            if g == "rest":
+                rgb = massing.COLOURS["unknown" if not s.height_known else s.status][:3]
+                colours["rest"].append(np.tile(rgb, (len(s.mesh.faces), 1)))
+        rest = _polydata(groups["rest"])
+        if rest is not None:
+            rest.cell_data["rgb"] = np.vstack(colours["rest"]).astype(np.uint8)
+            self.pl.add_mesh(rest, scalars="rgb", rgb=True, opacity=0.35 if translucent else 1.0,
+                             ambient=0.45, diffuse=0.6,
+                             name="bld-rest", show_scalar_bar=False, render=False)
+            if not translucent:
+                edges = rest.extract_feature_edges(boundary_edges=False, non_manifold_edges=False,
+                                                   feature_angle=30, manifold_edges=False)
+                self.pl.add_mesh(edges, color=(0.35, 0.35, 0.38), line_width=1, name="bld-edges",
+                                 render=False)
+        for g, rgb in (("subject", SUBJECT_RGB), ("object", OBJECT_RGB)):
+            pd = _polydata(groups[g])
+            if pd is not None:
+                self.pl.add_mesh(pd, color=_rgb(rgb), name=f"bld-{g}", render=False, ambient=0.45,
+                                 diffuse=0.6)
+
+    def _add(self, name, mesh, color, line_width):
+        """A dimension line, drawn in the overlay layer: never hidden behind a building."""
+        import pyvista as pv
+
+        actor = pv.Actor(mapper=pv.DataSetMapper(mesh))
+        actor.prop.color = color
+        actor.prop.line_width = line_width
+        actor.prop.lighting = False
+        self.overlay.AddActor(actor)
+        self._overlay_actors.append(actor)
+
+    def _labels(self, name, points, labels, colour, size=14):
+        kw = {"font_file": self.font} if self.font else {}
+        labels = [_plain(t) for t in labels]
+        self.pl.add_point_labels(np.asarray(points, dtype=float), labels, font_size=size,
+                                 text_color=_rgb(colour), shape_color="white", shape_opacity=0.85,
+                                 always_visible=True, show_points=False, name=name, render=False, **kw)
+        self._temp.append(name)
+
+    def _text(self, name, text, position, size=12):
+        kw = {"font_file": self.font} if self.font else {}
+        self.pl.add_text(_plain(text), position=position, font_size=size, color="black", name=name,
+                         render=False, **kw)
+        self._temp.append(name)
+
+    def _clear(self):
+        for name in self._temp:
+            self.pl.remove_actor(name, render=False)
+        for actor in self._overlay_actors:
+            self.overlay.RemoveActor(actor)
+        self._temp, self._overlay_actors = [], []
+
+    def _camera(self, bounds, azimuth_deg: float, elevation_deg: float):
+        """Look at `bounds` (scene coords) from compass direction `azimuth_deg` (CCW from +X).
+        Raw VTK camera calls: pyvista's camera properties would render on every change."""
+        x0, x1, y0, y1, z0, z1 = bounds
+        focal = ((x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 3)
+        a, e = math.radians(azimuth_deg), math.radians(elevation_deg)
+        d = (math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e))
+        cam = self.pl.renderer.GetActiveCamera()
+        cam.SetFocalPoint(*focal)
+        cam.SetPosition(*(f + 100 * v for f, v in zip(focal, d)))
+        cam.SetViewUp(0.0, 0.0, 1.0)
+        cam.SetViewAngle(30.0)
+        self.pl.renderer.ResetCamera(*bounds)
+        cam.Zoom(self._fit(bounds))
+        self.pl.renderer.ResetCameraClippingRange()
+
+    def _ndc(self, bounds) -> np.ndarray:
+        w, h = WINDOW
+        m = self.pl.renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+        proj = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        x0, x1, y0, y1, z0, z1 = bounds
+        corners = np.array([[x, y, z, 1.0] for x in (x0, x1) for y in (y0, y1) for z in (z0, z1)])
+        clip = corners @ proj.T
+        return clip[:, :2] / clip[:, 3:4]
+
+    def _fit(self, bounds) -> float:
+        """Centre the bounds' projected corners and return the zoom factor that makes them fill
+        the window (reset_camera fits the bounding sphere, which leaves wide margins)."""
+        cam = self.pl.renderer.GetActiveCamera()
+        ndc = self._ndc(bounds)
+        cx, cy = (ndc.min(axis=0) + ndc.max(axis=0)) / 2
+        fp, pos = np.array(cam.GetFocalPoint()), np.array(cam.GetPosition())
+        half_h = np.linalg.norm(pos - fp) * math.tan(math.radians(cam.GetViewAngle()) / 2)
+        half_w = half_h * WINDOW[0] / WINDOW[1]
+        forward = (fp - pos) / np.linalg.norm(fp - pos)
+        right = np.cross(forward, np.array(cam.GetViewUp()))
+        right /= np.linalg.norm(right)
+        up = np.cross(right, forward)
+        shift = right * cx * half_w + up * cy * half_h
+        cam.SetFocalPoint(*(fp + shift))
+        cam.SetPosition(*(pos + shift))
+        extent = float(np.abs(self._ndc(bounds)).max())
+        return 1.0 if extent <= 0 else 0.94 / extent
+
+    def _shot(self, key, title, findings) -> Figure:
+        import io
+
+        from PIL import Image
+
+        self.pl.render()   # render this view now: the image and the mapping share one camera
+        img = self.pl.screenshot(return_img=True)
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, format="PNG", compress_level=3)
+        w, h = WINDOW
+        cam = self.pl.renderer.GetActiveCamera()
+        m = cam.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
+        proj = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        shift = np.eye(4)
+        shift[0, 3], shift[1, 3] = -self.shift[0], -self.shift[1]
+        mapping = {"type": "projective", "matrix": (proj @ shift).tolist(), "viewport": [w, h],
+                   "note": "drawing (x, y, z) -> clip coordinates; pixel = ((X/W + 1) / 2 * width, "
+                           "(1 - Y/W) / 2 * height)"}
+        return Figure(key, title, "3d", buf.getvalue(), w, h, findings, mapping)
+
+    def _view_azimuth(self) -> float:
+        """Overview camera: from the south-south-east of true north."""
+        return self.report["drawing"].get("north_deg", 90.0) - 180.0 + 30.0
+
+    def bounds(self, names=None, extra_pts=()):
+        pts, top = [], 0.0
+        for s in self.solids:
+            if names is None or s.building in names:
+                x0, y0, x1, y1 = s.footprint.bounds
+                pts += [(x0, y0), (x1, y1)]
+                top = max(top, s.top)
+        if names is None and self.report.get("site"):
+            pts += [self.p(x, y)[:2] for x, y in self.report["site"]["outline"]]
+        pts += [self.p(x, y)[:2] for x, y in extra_pts]
+        if not pts:
+            pts = [(0.0, 0.0), (100.0, 100.0)]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return (min(xs), max(xs), min(ys), max(ys), 0.0, max(top, 3.0))
+
+    # --- the figures ------------------------------------------------------------------------------
+
+    def overview(self) -> Figure:
+        self._clear()
+        self._buildings()
+        shown = [f for f in self.report["findings"] if drawn(f)]
+        passing, other = [], []
+        for key, fs in grouped_segments(shown):
+            st = worst(f["status"] for f in fs)
+            seg = (self.p(key[0], key[1], DIM_Z), self.p(key[2], key[3], DIM_Z))
+            (passing if st == "pass" else other).append((seg, st, fs))
+        if passing:
+            self._add("dims-pass", _lines([s for s, _, _ in passing]), color=_rgb(STATUS_RGB["pass"]),
+                      line_width=2)
+        for st in ("fail", "unknown", "warning", "error"):
+            segs = [s for s, s_, _ in other if s_ == st]
+            if segs:
+                self._add(f"dims-{st}", _lines(segs), color=_rgb(STATUS_RGB[st]), line_width=5)
+                pts, labels = [], []
+                for (a, b), s_, fs in other:
+                    if s_ == st:
+                        pts.append(((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, DIM_Z + 4.0))
+                        labels.append("\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
+                                                for f in fs))
+                self._labels(f"dims-{st}-labels", pts, labels, STATUS_RGB[st], size=13)
+        if len(self.by_name) <= 60:
+            pts, labels = [], []
+            for name, ss in self.by_name.items():
+                s = max(ss, key=lambda s: s.top)
+                c = s.footprint.representative_point()
+                pts.append((c.x, c.y, s.top + 1.0))
+                labels.append(name)
+            self._labels("names", pts, labels, (30, 30, 30), size=11)
+        self._text("title", self.t["overview"], "upper_left", 13)
+        self._camera(self.bounds(), self._view_azimuth(), 38.0)
+        return self._shot("overview", self.t["overview"], [f["id"] for f in shown])
+
+    def finding_view(self, f: dict) -> Figure:
+        """One finding, framed on its subjects (and its dimension line)."""
+        self._clear()
+        names = [n for n in f["subjects"] if n in self.by_name]
+        subject = names[0] if names else None
+        obj = names[1] if len(names) > 1 else None
+        self._buildings(subject, obj, translucent=True)
+        colour = STATUS_RGB[f["status"]]
+        seg = segment(f)
+        extra = list(seg) if seg else []
+        label = f"{f['id']}  {num(f['measured'])} / {num(f['required'])} {f.get('unit') or ''}".rstrip()
+        top = max((s.top for n in names for s in self.by_name[n]), default=10.0)
+        if seg:
+            a, b = self.p(*seg[0], DIM_Z), self.p(*seg[1], DIM_Z)
+            self._add("dim", _lines([(a, b)]), color=_rgb(colour), line_width=6)
+            ticks = [((a[0], a[1], 0.0), (a[0], a[1], DIM_Z + 3.0)),
+                     ((b[0], b[1], 0.0), (b[0], b[1], DIM_Z + 3.0))]
+            self._add("dim-ticks", _lines(ticks), color=_rgb(colour), line_width=3)
+            mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, DIM_Z + max(6.0, 0.35 * top))
+            self._labels("dim-label", [mid], [label], colour, size=18)
+            if f["family"] == "road-height" and f["measured"] is not None:
+                # the height that is compared: a vertical line at the building, a tick at the limit
+                v = [((a[0], a[1], 0.0), (a[0], a[1], float(f["measured"])))]
+                if f["required"] is not None:
+                    r = float(f["required"])
+                    v.append(((a[0] - 4, a[1], r), (a[0] + 4, a[1], r)))
+                self._add("dim-height", _lines(v), color=_rgb(colour), line_width=4)
+            azimuth = self._perpendicular(a, b)
+            lines = self.required.get(f["id"])
+            if lines:   # the required setback line, thin, in the status colour
+                segs = [(self.p(*p, DIM_Z), self.p(*q, DIM_Z)) for line in lines
+                        for p, q in zip(line, line[1:])]
+                self._add("required", _lines(segs), color=_rgb(colour), line_width=2)
+        else:
+            if subject:
+                s = max(self.by_name[subject], key=lambda s: s.top)
+                c = s.footprint.representative_point()
+                self._labels("dim-label", [(c.x, c.y, s.top + 3.0)], [label], colour, size=18)
+            azimuth = self._view_azimuth()
+        roles = []
+        if subject:
+            roles.append((subject, self.t["subject"], SUBJECT_RGB))
+        if obj:
+            roles.append((obj, self.t["object"], OBJECT_RGB))
+        for n, role, rgb in roles:
+            s = max(self.by_name[n], key=lambda s: s.top)
+            c = s.footprint.representative_point()
+            self._labels(f"role-{n}", [(c.x, c.y, s.top + 1.5)], [f"{role} {n}"], rgb, size=14)
+        others = [n for n in f["subjects"] if n not in self.by_name]
+        head = f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {f['status'].upper()}"
+        if others:
+            head += "  (" + ", ".join(others) + ")"
+        self._text("title", head, "upper_left", 13)
+        self._text("message", "\n".join(textwrap.wrap(f["message"], 60 if self.lang == "zh" else 110)),
+                   "lower_left", 11)
+        bounds = self.bounds(set(names) if names else None, extra)
+        x0, x1, y0, y1, z0, z1 = bounds
+        pad = max(8.0, 0.25 * max(x1 - x0, y1 - y0))
+        bounds = (x0 - pad, x1 + pad, y0 - pad, y1 + pad, z0, z1)
+        self._camera(bounds, azimuth, 48.0)
+        title = f"{self.t['view']} {f['id']} {f['rule']}"
+        return self._shot(f["id"], title, [f["id"]])
+
+    def _perpendicular(self, a, b) -> float:
+        """The horizontal view direction perpendicular to a dimension line, on the side nearer
+        the overview's direction (a zero-length line keeps the overview direction)."""
+        base = self._view_azimuth()
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        if math.hypot(dx, dy) < 1e-9:
+            return base
+        along = math.degrees(math.atan2(dy, dx))
+        normal = along + 90.0
+        if abs((normal - base + 180.0) % 360.0 - 180.0) > 90:
+            normal += 180.0
+        # turned towards the `to` end (the boundary, red line or other building), so the
+        # subject at the `from` end does not stand between the camera and the line
+        turn = (along - normal + 180.0) % 360.0 - 180.0
+        return normal + math.copysign(35.0, turn)
+
+    def close(self):
+        self.pl.close()
+
+
+def render_views(report: dict, lang: str = "zh") -> list[Figure]:
+    """The overview and one view per failing/unknown finding (up to MAX_FINDING_VIEWS)."""
+    preflight()
+    scene = Scene(report, lang)
+    try:
+        figures = [scene.overview()]
+        for f in view_findings(report)[:MAX_FINDING_VIEWS]:
+            figures.append(scene.finding_view(f))
+        return figures
+    finally:
+        scene.close()

@@ -1,0 +1,10 @@
+// Page behaviour: hide/show passing findings. No network, no HTML from data.
+(function () {
+  "use strict";
+  var box = document.getElementById("show-pass");
+  if (box) {
+    box.addEventListener("change", function () {
+      document.body.classList.toggle("hide-pass", !box.checked);
+    });
+  }
+})();

@@ -1,0 +1,172 @@
+"""Figures: deterministic 3D views compared with a stored reference image, dimension lines drawn
+exactly where the finding's geometry says (3D and plan), and a clear error instead of a VTK
+segfault when the machine has no off-screen OpenGL library."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REF = Path(__file__).parent / "data" / "render" / "spacing_view.png"
+#: 南楼 18 m high, 北楼 13 m north of it: 1.2 x 18 = 21.6 m required, 13 m measured -> fail
+FINDING = {"id": "F0001", "rule": "SH-23-1", "clause": "第二十三条（一）1", "family": "spacing",
+           "status": "fail", "subjects": ["北楼", "南楼"], "measured": 13.0, "required": 21.6,
+           "unit": "m", "message": "北楼–南楼 间距 13.00 m，小于南侧建筑高度 18.00 m 的 1.2 倍 (21.60 m)",
+           "geometry": {"from": [50.0, 45.0], "to": [50.0, 32.0]}}
+
+
+def _rect(x0, y0, x1, y1):
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+def make_report() -> dict:
+    """A report.json fragment per the contract (hand-written, independent of the ruleset)."""
+    def bldg(name, rect, h, floors):
+        return {"name": name, "status": "proposed", "use": "residential", "height_m": h,
+                "floors": floors, "height_class": "multi",
+                "masses": [{"outline": _rect(*rect), "holes": [], "height_m": h, "floors": floors}]}
+
+    setback = {"id": "F0002", "rule": "SH-33-1", "clause": "第三十三条（一）", "family": "setback",
+               "status": "pass", "subjects": ["南楼"], "measured": 20.0, "required": 10.8,
+               "unit": "m", "message": "南楼 离界距离 20.00 m", "geometry": {"from": [20.0, 20.0],
+                                                                           "to": [20.0, 0.0]}}
+    return {"drawing": {"path": "two.dxf", "north_deg": 90.0}, "site": {"outline": _rect(0, 0, 120, 100)},
+            "buildings": [bldg("南楼", (20, 20, 80, 32), 18.0, 6), bldg("北楼", (20, 45, 80, 57), 18.0, 6)],
+            "roads": [], "greens": [], "rivers": [], "findings": [FINDING, setback]}
+
+
+def _gl_or_skip():
+    from plancheck.render import scene3d
+
+    if not scene3d.gl_available():
+        pytest.skip("no off-screen OpenGL library (Debian libosmesa6): 3D figures cannot render")
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _project(mapping: dict, x: float, y: float, z: float = 0.0) -> tuple[float, float]:
+    """Drawing coordinates -> pixel (column, row from the top), from the figure's own mapping."""
+    if mapping["type"] == "affine2d":
+        (a, b, c), (d, e, f) = mapping["matrix"]
+        return a * x + b * y + c, d * x + e * y + f
+    m = np.array(mapping["matrix"])
+    X, Y, _, W = m @ np.array([x, y, z, 1.0])
+    w, h = mapping["viewport"]
+    return (X / W + 1) / 2 * w, (1 - Y / W) / 2 * h
+
+
+def _has_colour_near(img: np.ndarray, px: float, py: float, rgb, radius: int = 2, tol: int = 40) -> bool:
+    r, c = int(round(py)), int(round(px))
+    patch = img[max(r - radius, 0):r + radius + 1, max(c - radius, 0):c + radius + 1]
+    return bool((np.abs(patch - np.array(rgb)).max(axis=-1) <= tol).any())
+
+
+@pytest.fixture(scope="module")
+def views():
+    _gl_or_skip()
+    from plancheck.render import scene3d
+
+    return scene3d.render_views(make_report(), "zh")
+
+
+def test_finding_view_matches_reference_and_is_deterministic(views):
+    from plancheck.render import scene3d
+
+    (view,) = [f for f in views if f.key == "F0001"]
+    assert view.findings == ["F0001"] and (view.width, view.height) == scene3d.WINDOW
+    img = _pixels(view.png)
+    if os.environ.get("PLANCHECK_UPDATE_REFERENCE"):
+        REF.parent.mkdir(parents=True, exist_ok=True)
+        REF.write_bytes(view.png)
+    ref = _pixels(REF.read_bytes())
+    assert img.shape == ref.shape
+    diff = np.abs(img - ref).max(axis=-1)
+    # pytest-pyvista style tolerance: small anti-aliasing/font differences only
+    assert diff.mean() < 2.0 and (diff > 60).mean() < 0.005, (diff.mean(), (diff > 60).mean())
+    again = scene3d.render_views(make_report(), "zh")
+    assert np.array_equal(_pixels(again[1].png), img)   # same report, same pixels
+
+
+def test_3d_dimension_line_lies_on_the_finding_geometry(views):
+    from plancheck.render.figures import STATUS_RGB
+    from plancheck.render.scene3d import DIM_Z, SUBJECT_RGB
+
+    (view,) = [f for f in views if f.key == "F0001"]
+    img = _pixels(view.png)
+    (ax, ay), (bx, by) = FINDING["geometry"]["from"], FINDING["geometry"]["to"]
+    red = STATUS_RGB["fail"]
+    for t in (0.15, 0.3, 0.7, 0.85):
+        px, py = _project(view.mapping, ax + t * (bx - ax), ay + t * (by - ay), DIM_Z)
+        assert _has_colour_near(img, px, py, red), (t, px, py, img[int(py), int(px)])
+    # and not somewhere else: 60 px sideways of the line there is no dimension red
+    mx, my = _project(view.mapping, (ax + bx) / 2, (ay + by) / 2, DIM_Z)
+    assert not _has_colour_near(img, mx + 60, my, red, radius=1, tol=25)
+    # the subject 北楼 is highlighted: its roof centre is subject orange (shaded)
+    rx, ry = _project(view.mapping, 50.0, 51.0, 18.0)
+    r, g, b = img[int(ry), int(rx)]
+    assert r > 200 and 100 < g < 180 and b < 80, (r, g, b)
+
+
+def test_overview_draws_passing_dimensions_green(views):
+    from plancheck.render.figures import STATUS_RGB
+    from plancheck.render.scene3d import DIM_Z
+
+    overview = views[0]
+    assert overview.key == "overview" and set(overview.findings) == {"F0001", "F0002"}
+    img = _pixels(overview.png)
+    for t in (0.3, 0.7):   # the passing setback 南楼 -> site boundary, (20,20) -> (20,0)
+        px, py = _project(overview.mapping, 20.0, 20.0 - 20.0 * t, DIM_Z)
+        assert _has_colour_near(img, px, py, STATUS_RGB["pass"], radius=2), (t, px, py)
+
+
+def test_plan_dimension_lines_at_their_geometry():
+    from plancheck.render.figures import STATUS_RGB
+    from plancheck.render.plan import HEIGHT_PX, WIDTH_PX, plan_figure
+
+    fig = plan_figure(make_report(), "zh")
+    img = _pixels(fig.png)
+    assert img.shape == (HEIGHT_PX, WIDTH_PX, 3) and fig.findings == ["F0001", "F0002"]
+    for f, colour in ((FINDING, "fail"), (make_report()["findings"][1], "pass")):
+        (ax, ay), (bx, by) = f["geometry"]["from"], f["geometry"]["to"]
+        for t in (0.2, 0.8):
+            px, py = _project(fig.mapping, ax + t * (bx - ax), ay + t * (by - ay))
+            assert _has_colour_near(img, px, py, STATUS_RGB[colour]), (f["id"], t)
+    # site corner (120, 100) is on the dash-dot red boundary line or its gap: check a corner
+    # of a building instead, which is a solid outline: (80, 57) is dark
+    px, py = _project(fig.mapping, 80.0, 57.0)
+    assert _has_colour_near(img, px, py, (34, 34, 34), radius=2, tol=60)
+    # same report, same bytes
+    assert plan_figure(make_report(), "zh").png == fig.png
+
+
+NO_GL = ("import ctypes.util, os, sys; ctypes.util.find_library = lambda name: None; "
+         "os.environ.pop('VTK_DEFAULT_OPENGL_WINDOW', None); sys.argv = ['plancheck'] + sys.argv[1:]; "
+         "from plancheck.cli import main; main()")
+
+
+def test_without_gl_png_is_a_clear_error_and_default_leaves_it_out(draw, tmp_path):
+    """No OpenGL library: --format png exits 2 with one line naming the package (VTK would
+    segfault); the default formats still write report.json, report.html and model.glb."""
+    path = draw({"site": [[0, 0], [100, 0], [100, 100], [0, 100]], "buildings": [
+        {"name": "1#", "use": "residential", "masses": [{"rect": [20, 20, 80, 32], "floors": 6,
+                                                         "height": 18}]}]})
+    asked = subprocess.run([sys.executable, "-c", NO_GL, "check", str(path), "--format", "png",
+                            "--out", str(tmp_path / "a")], capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 2, asked.stderr
+    lines = [ln for ln in asked.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "libosmesa6" in lines[0] and "Traceback" not in asked.stderr
+    default = subprocess.run([sys.executable, "-c", NO_GL, "check", str(path), "-q",
+                              "--out", str(tmp_path / "b")], capture_output=True, text=True, timeout=300)
+    assert default.returncode in (0, 1), default.stderr
+    written = sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert {"report.json", "report.html", "model.glb"} <= set(written) and "figures" not in written
