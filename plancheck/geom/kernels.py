@@ -5,7 +5,10 @@ Why numba and why written like this (measured on the 2-vCPU target, see benchmar
 * GEOS spends ~1.1 us per exact polygon distance and ~2 us per `dwithin` test; the loops below do the same exact
   vertex/edge distance in ~0.1-0.2 us, so all pairs within 50 m of 100k footprints take ~0.1-0.2 s instead of 4 s.
 * Bodies are plain loops over flat arrays (`Rings`): numpy slicing or reductions inside `@njit` cost seconds of
-  JIT time. `cache=True` turns the ~5 s compile into a ~0.2 s cache load for every later process.
+  JIT time. `cache=True` turns the ~5 s compile into a ~0.2 s cache load (+0.25 s `import numba`) for every
+  later process. All jitted code stays in this one module on purpose: numba checks only the caller's own
+  source file when validating its cache, so a jitted helper in another module could be edited without the
+  callers being recompiled.
 * No fastmath: the distances must match GEOS to ~1e-14, and the filters below rely on exact IEEE comparisons.
 * Serial only: `prange` gains 0.8-1.9x on this VM, unreliably; the loops are written so it could be added.
 
@@ -64,22 +67,34 @@ def _box_d2(px: float, py: float, x0: float, y0: float, x1: float, y1: float) ->
 
 
 @njit(cache=True)
+def _orient(px: float, py: float, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
+    """(cross product, its rounding-error bound): which side of the line x0 -> x1 the point lies on; the
+    sign is certain when |cross| > bound (Shewchuk's orient2d filter, with a 3x margin)."""
+    t1 = (x1 - x0) * (py - y0)
+    t2 = (y1 - y0) * (px - x0)
+    return t1 - t2, 1e-15 * (abs(t1) + abs(t2))
+
+
+@njit(cache=True)
 def _seg_hit(ax0: float, ay0: float, ax1: float, ay1: float,
              bx0: float, by0: float, bx1: float, by1: float) -> tuple[bool, float, float]:
     """Do two closed segments meet? Returns (hit, x, y) with a meeting point.
 
-    Plain float orientation tests: a wrong sign can only happen when an endpoint lies within rounding of the other
-    segment's line, and then the vertex/edge distance is itself ~1e-12, so the distance stays right.
+    A proper crossing is only accepted when all four orientation signs are certain. When one is not, an end
+    point lies within rounding of the other segment's line; then either the segments do not meet, or the
+    vertex-to-edge distance that the caller computes next is itself ~1e-15 (an end point lies that close to
+    the other segment), so the distance stays right. Accepting uncertain signs would let two collinear,
+    end-to-end edges with a gap "cross", i.e. report 0 for a positive distance.
     """
-    d1 = (bx1 - bx0) * (ay0 - by0) - (by1 - by0) * (ax0 - bx0)
-    d2 = (bx1 - bx0) * (ay1 - by0) - (by1 - by0) * (ax1 - bx0)
-    d3 = (ax1 - ax0) * (by0 - ay0) - (ay1 - ay0) * (bx0 - ax0)
-    d4 = (ax1 - ax0) * (by1 - ay0) - (ay1 - ay0) * (bx1 - ax0)
-    if ((d1 > 0.0 and d2 < 0.0) or (d1 < 0.0 and d2 > 0.0)) and \
-            ((d3 > 0.0 and d4 < 0.0) or (d3 < 0.0 and d4 > 0.0)):
+    d1, e1 = _orient(ax0, ay0, bx0, by0, bx1, by1)
+    d2, e2 = _orient(ax1, ay1, bx0, by0, bx1, by1)
+    d3, e3 = _orient(bx0, by0, ax0, ay0, ax1, ay1)
+    d4, e4 = _orient(bx1, by1, ax0, ay0, ax1, ay1)
+    if abs(d1) > e1 and abs(d2) > e2 and abs(d3) > e3 and abs(d4) > e4 and \
+            (d1 > 0.0) != (d2 > 0.0) and (d3 > 0.0) != (d4 > 0.0):
         s = d1 / (d1 - d2)
         return True, ax0 + s * (ax1 - ax0), ay0 + s * (ay1 - ay0)
-    # collinear touching: an end point exactly on the other segment's line and within its span (a product of
+    # touching: an end point exactly on the other segment's line and within its span (a product of
     # differences <= 0 means "between", without min/max)
     if d1 == 0.0 and (ax0 - bx0) * (ax0 - bx1) <= 0.0 and (ay0 - by0) * (ay0 - by1) <= 0.0:
         return True, ax0, ay0
@@ -291,8 +306,9 @@ def _sweep_within(bb: np.ndarray, start: np.ndarray, items: np.ndarray, big: np.
     Gridded polygons look at later items of their own cell and at 4 forward neighbour cells; oversized ones
     scan the rows of a cell range, then each other. Pass 1 (empty `ca`) counts, pass 2 writes the candidates
     in visit order, so the narrow phase walks memory in cell order. (The mode is not a bool argument: a
-    constant True/False from jitted code is a distinct literal type, i.e. a second compile.) Nothing here calls a function taking
-    arrays: each such call costs atomic refcount updates per array, which at millions of calls dominates.
+    True/False constant passed from jitted code is a literal type of its own, i.e. a second compile.)
+    Nothing here calls a function taking arrays: each such call costs atomic refcount updates per array,
+    which at millions of calls dominates.
     """
     fill = len(ca) > 0
     w = 0
@@ -650,7 +666,8 @@ def _candidates(sweep, boxes, args: tuple) -> tuple[np.ndarray, np.ndarray]:
     return ca, cb
 
 
-def closest_points_rings(a: Rings, i: int, b: Rings, j: int) -> tuple[float, tuple[float, float], tuple[float, float]]:
+def closest_points_rings(a: Rings, i: int, b: Rings,
+                         j: int) -> tuple[float, tuple[float, float], tuple[float, float]]:
     """(d, (ax, ay), (bx, by)) for polygon i of a and polygon j of b."""
     if not (0 <= i < len(a) and 0 <= j < len(b)):
         raise IndexError(f"polygon index out of range: {i}, {j}")

@@ -114,7 +114,13 @@ def pack(polys: Sequence[BaseGeometry] | np.ndarray) -> Rings:
     np.cumsum(ncoord, out=coord_off[1:])
 
     # Polygons that are one ring (the common case) map 1:1; only the others are split with get_rings.
-    complex_ = np.flatnonzero((types == _MULTIPOLYGON) | (shapely.get_num_interior_rings(arr) > 0))
+    # One ring <=> its first point recurs exactly once more, as its last point. A polygon with holes ends
+    # on a hole's closing point, so it fails that unless the hole starts on the shell's first point, and then
+    # that point recurs more than once. This test costs ~5 ms at 100k; get_num_interior_rings ~25 ms.
+    first = xy[coord_off[:-1]]
+    again = np.bincount(owner, weights=(xy == first[owner]).all(axis=1), minlength=n)
+    one_ring = (again == 2) & (xy[coord_off[1:] - 1] == first).all(axis=1)
+    complex_ = np.flatnonzero((types == _MULTIPOLYGON) | ~one_ring)
     if complex_.size == 0:
         ring_off = coord_off
         poly_off = np.arange(n + 1, dtype=np.int64)
