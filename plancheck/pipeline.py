@@ -25,6 +25,9 @@ class Options:
     layers: Path | None = None
     lang: str = "zh"
     clauses: frozenset[str] | None = None   # evaluate only these clause ids (rule fixtures)
+    #: existing buildings from a city file (extract.context_buildings.ContextSpec); None: the
+    #: context file's `context_buildings:` if it has one
+    context_buildings: object | None = None
 
 
 @dataclass
@@ -57,6 +60,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
 
     drawing = Path(drawing)
     loaded, ctx, ext = read_site(drawing, opts)
+    city = _context_buildings(ext, ctx, opts)
     ruleset = load_ruleset(ctx.ruleset)
     indicators = compute(ext.model)
     ev = Evaluation(ext.model, indicators, ctx, ruleset, opts.lang)
@@ -75,4 +79,20 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
         ruleset=ruleset.header,
         not_checked=list(ruleset.not_checked),
     )
+    if city is not None:
+        report["context_buildings"] = city
     return Checked(loaded, ctx, ext, indicators, report)
+
+
+def _context_buildings(ext: Extraction, ctx: Context, opts: Options) -> dict | None:
+    """Add the existing buildings of a city file to the model (in place); the report note."""
+    from plancheck.extract import context_buildings as cb
+
+    spec = opts.context_buildings
+    if spec is None and ctx.context_buildings is not None:
+        spec = cb.parse_spec(ctx.context_buildings, ctx.path.parent if ctx.path else None,
+                             str(ctx.path))
+    if spec is None:
+        return None
+    ext.model, note = cb.add_context(ext.model, spec, ext.units_used, ext.north_deg, opts.lang)
+    return note

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: fonts with CJK glyphs for figures (matplotlib, VTK). Installed only when
 # missing, and only where apt-get can be used (root, or sudo without a password).
-APT_PACKAGES=(fonts-wqy-microhei)
+# libosmesa6: off-screen OpenGL for the 3D figures (without it VTK would segfault);
+# chromium: the browser the HTML report is tested in (tests/test_render_html.py).
+APT_PACKAGES=(fonts-wqy-microhei libosmesa6 chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${APT_PACKAGES[@]}"; do

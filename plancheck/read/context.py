@@ -5,6 +5,7 @@ Precedence: CLI flags > context file > defaults.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ AREAS = ("inner-ring", "between-rings", "new-town", "central-town", "town")
 UNITS = ("m", "cm", "mm")
 CONDITIONS = ("far_max", "density_max", "green_ratio_min", "height_max")
 KEYS = ("ruleset", "zone", "area", "conditions", "roads", "north", "units", "layers",
-        "detached_house_area")
+        "detached_house_area", "context_buildings")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Context:
     units: str | None = None
     layers: dict[str, list[str]] = field(default_factory=dict)
     detached_house_area: bool = False  # 第二十六条: site in/next to a 低层独立式住宅 area
+    #: existing buildings from a city file: raw entry, parsed by extract.context_buildings
+    context_buildings: Any = None
     path: Path | None = None
 
     def with_overrides(self, **flags: Any) -> "Context":
@@ -61,8 +64,9 @@ def load_context(path: Path | None) -> Context:
         roads=_roads(raw.get("roads"), path),
         north=_number(raw.get("north"), "north", path),
         units=_choice(raw, "units", UNITS, path),
-        layers=parse_layer_map(raw.get("layers") or {}, path),
+        layers=_layers(raw.get("layers"), path),
         detached_house_area=bool(raw.get("detached_house_area", False)),
+        context_buildings=raw.get("context_buildings"),
         path=path,
     )
     return ctx
@@ -93,10 +97,35 @@ def parse_layer_map(raw: Any, where: Path | str) -> dict[str, list[str]]:
 
 
 def load_layer_map(path: Path) -> dict[str, list[str]]:
+    """A layer-map file, or the name of a map shipped in rulesets/layermaps/ (`cn-planning`)."""
+    path = shipped_layer_map(path) or path
     raw = _load_yaml(path, "layer map")
     if isinstance(raw, dict) and "layers" in raw and len(raw) == 1:
         raw = raw["layers"]
     return parse_layer_map(raw, path)
+
+
+def _layers(raw: Any, path: Path) -> dict[str, list[str]]:
+    """`layers:` in a context file: a map, or a map file (beside the context) / shipped name."""
+    if isinstance(raw, str):
+        beside = path.parent / raw
+        return load_layer_map(beside if beside.exists() else Path(raw))
+    return parse_layer_map(raw or {}, path)
+
+
+def shipped_layer_map(name: Path | str) -> Path | None:
+    """rulesets/layermaps/<name>.yaml when `name` is a bare name and no such file exists here."""
+    from plancheck.evaluate.ruleset import rulesets_dir
+
+    name = Path(name)
+    if name.exists() or name.suffix or len(name.parts) != 1:
+        return None
+    folder = rulesets_dir() / "layermaps"
+    candidate = folder / f"{name}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+    raise ContextError(f"layer map {str(name)!r}: no such file, nor a shipped map (shipped: {known})")
 
 
 def _load_yaml(path: Path, what: str) -> Any:
@@ -133,7 +162,7 @@ def _choice(raw: dict, key: str, allowed: tuple[str, ...], path: Path) -> str | 
 def _number(v: Any, key: str, path: Path) -> float | None:
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise ContextError(f"{path}: {key} must be a number, not {v!r}")
     return float(v)
 

@@ -15,9 +15,28 @@ from typing import Any
 #: format name -> "module:function". Register a new format with one line here.
 FORMATS: dict[str, str] = {
     "json": "plancheck.render.json_file:render",
+    "sarif": "plancheck.render.sarif:render",
+    "junit": "plancheck.render.junit:render",
+    "png": "plancheck.render.figures:render_png",
+    "glb": "plancheck.render.glb:render",
+    "html": "plancheck.render.html:render",
 }
 #: formats written when --format is not given (those whose dependencies are present)
-DEFAULT = ("json",)
+DEFAULT = ("json", "png", "glb", "html")
+#: format -> "module:function" saying cheaply (no heavy import) whether it can render here;
+#: a default format that cannot is left out, an asked-for one raises a clear error
+AVAILABLE: dict[str, str] = {"png": "plancheck.render.scene3d:gl_available"}
+
+
+def defaults() -> tuple[str, ...]:
+    """DEFAULT, less the formats whose system dependencies are missing here."""
+    def ok(name: str) -> bool:
+        if name not in AVAILABLE:
+            return True
+        module, _, func = AVAILABLE[name].partition(":")
+        return bool(getattr(importlib.import_module(module), func)())
+
+    return tuple(n for n in DEFAULT if ok(n))
 
 
 @dataclass(frozen=True)
@@ -31,7 +50,7 @@ class RenderContext:
 def parse(spec: str | None) -> tuple[str, ...]:
     """`json,html` -> ("json", "html"); raise ValueError naming the unknown ones."""
     if not spec:
-        return DEFAULT
+        return defaults()
     names = tuple(dict.fromkeys(s.strip() for s in spec.split(",") if s.strip()))
     unknown = [n for n in names if n not in FORMATS]
     if unknown:

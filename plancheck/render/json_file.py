@@ -12,12 +12,24 @@ def dumps(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def write_atomic(path: Path, text: str) -> Path:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: permissions of written files: what a plain open() gives (mkstemp alone makes them 0600)
+FILE_MODE = 0o666 & ~_umask()
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write text (as UTF-8) or bytes to a temporary file beside `path`, then rename it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

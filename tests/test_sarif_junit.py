@@ -1,0 +1,168 @@
+"""--format sarif and --format junit on the Huangpu sample (samples/README.md: its three
+intended violations, hand-computed there) and on drawings with awkward names.
+
+The SARIF output is validated against the official SARIF 2.1.0 JSON schema, vendored in
+tests/data/sarif-2.1.0-rtm.5.json (from the npm package @microsoft/jest-sarif 1.0.0-beta.0,
+MIT; the schema GitHub code scanning and json.schemastore.org serve for 2.1.0).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jsonschema
+import pytest
+
+from conftest import REPO
+
+SAMPLE = REPO / "samples" / "huangpu-residential.dxf"
+SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0-rtm.5.json"
+
+
+def _plancheck(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "plancheck", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """The sample (with its context file) checked once into json + sarif + junit."""
+    work = tmp_path_factory.mktemp("sarif")
+    for f in ("huangpu-residential.dxf", "huangpu-residential.plancheck.yaml"):
+        shutil.copy(REPO / "samples" / f, work / f)
+    proc = _plancheck("check", "huangpu-residential.dxf", "--out", "out", "--format",
+                      "json,sarif,junit", "-q", cwd=work)
+    assert proc.returncode == 1, proc.stderr       # the sample has failing findings
+    out = work / "out"
+    return (json.loads((out / "report.json").read_text("utf-8")),
+            json.loads((out / "report.sarif").read_text("utf-8")),
+            ET.parse(out / "report.junit.xml").getroot())
+
+
+def _validator():
+    return jsonschema.Draft4Validator(json.loads(SCHEMA.read_text("utf-8")))
+
+
+def test_sarif_validates_against_the_official_schema(sample_run):
+    _, sarif, _ = sample_run
+    errors = sorted(_validator().iter_errors(sarif), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    assert sarif["version"] == "2.1.0"
+
+
+def test_sarif_one_result_per_failing_or_unknown_finding(sample_run):
+    report, sarif, _ = sample_run
+    run = sarif["runs"][0]
+    expected = [f for f in report["findings"] if f["status"] in ("fail", "unknown", "error")]
+    assert len(run["results"]) == len(expected) > 0
+    levels = {("error" if f["status"] in ("fail", "error") else "warning") for f in expected}
+    assert {r["level"] for r in run["results"]} == levels
+    # every result points at the drawing, relative to where plancheck ran
+    for r in run["results"]:
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"] == "huangpu-residential.dxf"
+        assert loc["region"]["startLine"] == 1
+    assert run["artifacts"][0]["hashes"]["sha-256"] == report["drawing"]["sha256"]
+
+
+def test_sarif_carries_the_intended_violations_with_their_numbers(sample_run):
+    """samples/README.md: V2 the 10# tower 12.0 m from 中山南一路 against 15 m (第三十四条),
+    and 12.0 m from the boundary against max(0.2 x 87, 12) = 17.4 m (第三十三条);
+    V3 7# and 8# gable to gable 3.0 m against max(0.5 x 9.9, 4) = 4.95 m (第二十五条)."""
+    _, sarif, _ = sample_run
+    results = sarif["runs"][0]["results"]
+
+    def one(rule: str, subject: str) -> dict:
+        rows = [r for r in results if r["ruleId"] == rule and subject in r["properties"]["subjects"]
+                and r["properties"]["status"] == "fail"]
+        assert len(rows) == 1, (rule, subject, rows)
+        return rows[0]
+
+    v2 = one("SH-34", "10#")
+    assert v2["level"] == "error"
+    assert v2["properties"]["measured"] == pytest.approx(12.0)
+    assert v2["properties"]["required"] == pytest.approx(15.0)
+    assert one("SH-33-1", "10#")["properties"]["required"] == pytest.approx(17.4)
+    v3 = one("SH-25", "7#")
+    assert set(v3["properties"]["subjects"]) == {"7#", "8#"}
+    assert v3["properties"]["measured"] == pytest.approx(3.0)
+    assert v3["properties"]["required"] == pytest.approx(4.95)
+    assert {"name": "8#", "kind": "object"} in v3["locations"][0]["logicalLocations"]
+
+
+def test_sarif_rules_quote_the_clause(sample_run):
+    from plancheck.evaluate.clauses import load_ruleset
+
+    _, sarif, _ = sample_run
+    driver = sarif["runs"][0]["tool"]["driver"]
+    clauses = {c.id: c for c in load_ruleset("shanghai").clauses}
+    ids = [r["id"] for r in driver["rules"]]
+    assert len(ids) == len(set(ids))                          # each rule described once
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == set(ids)
+    for rule in driver["rules"]:
+        clause = clauses[rule["id"]]
+        assert rule["fullDescription"]["text"] == clause.text
+        assert rule["shortDescription"]["text"] == clause.article
+    for r in sarif["runs"][0]["results"]:
+        assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+
+
+def test_sarif_fingerprints_are_stable_and_distinct(sample_run, tmp_path):
+    from plancheck.pipeline import check
+    from plancheck.render.sarif import to_sarif
+
+    _, sarif, _ = sample_run
+    again = to_sarif(check(SAMPLE).report)
+    prints = [r["partialFingerprints"]["plancheckFinding/v1"] for r in sarif["runs"][0]["results"]]
+    assert prints == [r["partialFingerprints"]["plancheckFinding/v1"]
+                      for r in again["runs"][0]["results"]]
+    assert len(set(prints)) == len(prints)
+
+
+def test_junit_has_one_testcase_per_finding(sample_run):
+    report, _, root = sample_run
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    count = {s: sum(f["status"] == s for f in report["findings"]) for s in report["summary"]}
+    assert len(cases) == len(report["findings"]) == int(suite.get("tests"))
+    assert len(suite.findall("testcase/failure")) == count["fail"] == int(suite.get("failures"))
+    assert len(suite.findall("testcase/skipped")) == count["unknown"] == int(suite.get("skipped"))
+    assert len(suite.findall("testcase/error")) == count["error"] == int(suite.get("errors"))
+    failing = {f["id"]: f for f in report["findings"] if f["status"] == "fail"}
+    for case in cases:
+        fid = case.get("name").split()[0]
+        failure = case.find("failure")
+        if fid in failing:
+            assert failure is not None and failure.get("message") == failing[fid]["message"]
+            assert case.get("classname") == f"plancheck.{failing[fid]['family']}.{failing[fid]['rule']}"
+        else:
+            assert failure is None
+
+
+def test_odd_names_are_escaped_and_uris_encoded(draw, tmp_path):
+    """A building named with XML/HTML metacharacters, a drawing named in Chinese with a space."""
+    from plancheck.pipeline import check
+    from plancheck.render.junit import to_junit
+    from plancheck.render.sarif import to_sarif
+
+    name = 'A<&>"1'
+    sketch = {"site": [[0, 0], [100, 0], [100, 100], [0, 100]], "buildings": [
+        {"name": name, "use": "residential", "carrier": "xdata",
+         "masses": [{"rect": [10, 10, 70, 22], "floors": 6, "height": 18.0}]}]}
+    path = draw(sketch, {"zone": "other"}, name="黄浦 方案")
+    report = check(path).report
+    assert any(b["name"] == name for b in report["buildings"])
+    root = ET.fromstring(to_junit(report).encode("utf-8"))
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert any(name in n for n in names)
+    sarif = to_sarif(report)
+    assert not list(_validator().iter_errors(sarif))
+    uri = sarif["runs"][0]["artifacts"][0]["location"]["uri"]
+    assert " " not in uri and "黄" not in uri               # percent-encoded
+    assert unquote(urlsplit(uri).path).endswith("黄浦 方案.dxf")
