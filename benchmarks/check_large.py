@@ -33,7 +33,7 @@ def main(sizes: list[int]) -> None:
             for _ in range(3):
                 t0 = time.perf_counter()
                 proc = subprocess.run([sys.executable, "-m", "plancheck", "check", str(path),
-                                       "--out", str(Path(tmp) / "out"), "-q"], cwd=REPO)
+                                       "--out", str(Path(tmp) / "out"), "-q", "--format", "json"], cwd=REPO)
                 times.append(time.perf_counter() - t0)
                 rc = proc.returncode
             print(f"{n:>8} {path.stat().st_size / 1e6:>8.1f} {min(times):>8.2f} "

@@ -9,7 +9,9 @@ from pathlib import Path
 
 
 def dumps(report: dict) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False)
+    """Compact JSON: the C encoder is ~5x faster than indented output on large drawings
+    (`python -m json.tool report.json` or `jq .` pretty-prints it)."""
+    return json.dumps(report, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _umask() -> int:
