@@ -209,12 +209,7 @@ def report_cmd(
 ) -> None:
     """Re-render a saved report.json (HTML, figures, 3D model) without checking the drawing again."""
     lang = _choice(lang, ("zh", "en"), "--lang")
-    from plancheck.render.formats import parse
-
-    try:
-        names = parse(formats)
-    except ValueError as exc:
-        raise _fail(f"--format: {exc}") from None
+    names = _formats(formats)
     if not formats:
         names = tuple(n for n in names if n != "json")
 
@@ -314,7 +309,7 @@ def rules_validate(path: str = PackArg) -> None:
 
     try:
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import ruleset_cases
+        from plancheck.evaluate.fixtures import missing_outcomes, ruleset_cases
 
         rs = load_ruleset(path)
         cases = ruleset_cases(rs.path)
@@ -326,12 +321,10 @@ def rules_validate(path: str = PackArg) -> None:
             raise _fail(" ".join(case.error.split()))
         if case.clause not in ids:
             raise _fail(f"{case.file}: the ruleset has no clause {case.clause}")
-    lacking = [c.id for c in rs.clauses
-               if not all(any(k.clause == c.id and k.name.startswith(p) for k in cases)
-                          for p in ("pass-", "fail-"))]
     typer.echo(f"ok: {rs.id} {rs.version}: {len(rs.clauses)} clauses, {len(cases)} fixture cases")
+    lacking = missing_outcomes(rs, cases)
     if lacking:
-        typer.echo(f"note: clauses without both a pass- and a fail- case: {', '.join(lacking)}")
+        typer.echo(f"note: clauses lacking fixture cases: {'; '.join(lacking)}")
 
 
 @rules_app.command("test")

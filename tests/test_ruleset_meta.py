@@ -12,7 +12,7 @@ import yaml
 
 from plancheck.errors import RulesetError
 from plancheck.evaluate.clauses import load_ruleset
-from plancheck.evaluate.fixtures import ruleset_cases, ruleset_folders
+from plancheck.evaluate.fixtures import missing_outcomes, ruleset_cases, ruleset_folders
 from plancheck.evaluate.registry import load_all
 from plancheck.evaluate.ruleset import rulesets_dir
 
@@ -35,16 +35,13 @@ def test_ruleset_validates(folder):
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_every_clause_has_pass_and_fail_cases(folder):
     """A pass- and a fail- case per clause; a clause that declares other `outcomes` (e.g. a
-    sunlight rule that cannot fail before a sunlight analysis exists) needs one per outcome."""
-    cases = ruleset_cases(folder)
-    missing = []
-    for clause in load_ruleset(folder).clauses:
+    sunlight rule that cannot fail before a sunlight analysis exists) needs one per outcome,
+    and must say why in its choices."""
+    ruleset = load_ruleset(folder)
+    for clause in ruleset.clauses:
         if tuple(clause.outcomes) != ("pass", "fail"):
             assert clause.choices, f"{clause.id}: declares outcomes {clause.outcomes} without saying why"
-        names = [c.name for c in cases if c.clause == clause.id and not c.error]
-        for prefix in (f"{o}-" for o in clause.outcomes):
-            if not any(n.startswith(prefix) for n in names):
-                missing.append(f"{clause.id}: no {prefix}* case")
+    missing = missing_outcomes(ruleset, ruleset_cases(folder))
     assert not missing, "\n".join(missing)
 
 

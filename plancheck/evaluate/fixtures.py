@@ -270,3 +270,15 @@ def format_outcome(o: Outcome) -> str:
         lines.append("  drawing findings (not compared):")
         lines += [f"    {f['rule']} {f['status']}: {f['message']}" for f in o.drawing]
     return "\n".join(lines)
+
+
+def missing_outcomes(ruleset, cases: list) -> list[str]:
+    """`CLAUSE: no <outcome>-* case` for each outcome a clause can give (pass and fail unless
+    it declares `outcomes`) that no well-formed fixture case covers."""
+    missing = []
+    for clause in ruleset.clauses:
+        names = [c.name for c in cases if c.clause == clause.id and not c.error]
+        for outcome in clause.outcomes:
+            if not any(n.startswith(f"{outcome}-") for n in names):
+                missing.append(f"{clause.id}: no {outcome}-* case")
+    return missing
