@@ -5,6 +5,9 @@ They are written into each report's provenance so a reviewer knows how a number 
 
 #: First and last vertex closer than this close an outline (PCDS-1 §2), with a DRW-CLOSE warning.
 CLOSE_GAP_M = 0.01
+#: Loose linework (LINE, ARC, open polylines) on an outline layer is chained into closed
+#: outlines where endpoints lie within this distance of each other (or of another line).
+CHAIN_SNAP_M = 0.01
 #: Arcs (polyline bulges, ARC, CIRCLE) are flattened to chords whose sagitta is at most this.
 ARC_FLATTEN_M = 0.01
 #: A window line lies on a building edge when it is within this distance of it (PCDS-1 §5).
@@ -18,6 +21,8 @@ SITE_AREA_MAX_M2 = 5_000_000.0
 VERTEX_MERGE_M = 1e-6
 #: Two measured lengths are compared with this slack: a value within it of the limit passes.
 COMPARE_M = 1e-6
+#: Two ratios (FAR, density, green ratio) are compared with this slack.
+COMPARE_RATIO = 1e-6
 #: A proposed mass may stick out of the site by at most this area (m²) before DRW-OUTSIDE fires.
 OUTSIDE_AREA_M2 = 0.01
 
@@ -26,12 +31,14 @@ def as_dict() -> dict[str, float]:
     """The tolerances as written into report provenance."""
     return {
         "close_gap_m": CLOSE_GAP_M,
+        "chain_snap_m": CHAIN_SNAP_M,
         "arc_flatten_m": ARC_FLATTEN_M,
         "window_on_edge_m": WINDOW_ON_EDGE_M,
         "road_label_radius_m": ROAD_LABEL_RADIUS_M,
         "site_area_min_m2": SITE_AREA_MIN_M2,
         "site_area_max_m2": SITE_AREA_MAX_M2,
         "compare_m": COMPARE_M,
+        "compare_ratio": COMPARE_RATIO,
         "outside_area_m2": OUTSIDE_AREA_M2,
     }
 
