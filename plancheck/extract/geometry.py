@@ -14,6 +14,15 @@ OUTLINE_TYPES = ("LWPOLYLINE", "POLYLINE", "CIRCLE", "ELLIPSE", "SPLINE")
 LINE_TYPES = ("LINE", "LWPOLYLINE", "POLYLINE", "ARC", "SPLINE")
 
 
+#: Coordinates beyond this (drawing units) are damage: survey coordinates in millimetres
+#: stay below 1e10, and areas and distances of larger ones could overflow to infinity.
+MAX_COORDINATE = 1e15
+
+
+class NonFiniteGeometry(ValueError):
+    """An entity whose coordinates are infinite, NaN or beyond ±MAX_COORDINATE."""
+
+
 @dataclass(frozen=True)
 class RawShape:
     """Vertices of one entity in drawing units (WCS x, y), arcs flattened."""
@@ -33,6 +42,7 @@ def shape_of(entity, flatten: float) -> RawShape | None:
 
     Curves are sampled on the true curve (chords inside it, sagitta <= `flatten`), not via
     Bézier approximations, whose error (~2.7e-4 × radius) can exceed the tolerance.
+    Raises NonFiniteGeometry when a coordinate is infinite or NaN.
     """
     kind = entity.dxftype()
     if kind not in OUTLINE_TYPES and kind not in LINE_TYPES:
@@ -51,8 +61,12 @@ def shape_of(entity, flatten: float) -> RawShape | None:
     arr = np.array([(p[0], p[1]) for p in pts], dtype=float)
     if len(arr) == 0:
         return None
+    if not (np.abs(arr) <= MAX_COORDINATE).all():   # also false for NaN
+        raise NonFiniteGeometry(kind)
     arr = _dedupe(arr)
-    if closed and len(arr) > 1 and np.allclose(arr[0], arr[-1]):
+    # a repeated first vertex: compared absolutely (np.allclose's relative tolerance would
+    # merge distinct vertices at survey coordinates such as x = 574 200 m)
+    if closed and len(arr) > 1 and np.all(np.abs(arr[0] - arr[-1]) <= DUPLICATE_EPS):
         arr = arr[:-1]
     return RawShape(arr, bool(closed))
 
@@ -96,7 +110,11 @@ def _arc_points(p1, p2, bulge: float, sagitta: float, bulge_center) -> list[tupl
             for k in range(1, count)]
 
 
-def _dedupe(pts: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+#: Consecutive vertices closer than this (drawing units, per axis) are one vertex.
+DUPLICATE_EPS = 1e-12
+
+
+def _dedupe(pts: np.ndarray, eps: float = DUPLICATE_EPS) -> np.ndarray:
     keep = np.ones(len(pts), dtype=bool)
     keep[1:] = np.any(np.abs(np.diff(pts, axis=0)) > eps, axis=1)
     return pts[keep]

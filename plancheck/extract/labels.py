@@ -35,6 +35,16 @@ class BadValue(ValueError):
     """A carrier gave a field a value that cannot be understood."""
 
 
+#: Numbers beyond these are damage or typing errors, not data: a value past them is not
+#: understood (storey counts and lengths must also stay finite through GFA and areas).
+MAX_FLOORS = 10_000
+MAX_NUMBER = 1e9
+
+
+def _in_range(field: str, value: float) -> bool:
+    return 0 < value <= (MAX_FLOORS if field == "FLOORS" else MAX_NUMBER)
+
+
 def use_word(word: str) -> str | None:
     return USE_WORDS.get(word.strip().casefold()) or USE_WORDS.get(word.strip())
 
@@ -53,11 +63,11 @@ def parse_value(field: str, raw: str) -> str | int | float:
         return use
     if field == "FLOORS":
         m = re.fullmatch(r"(\d+)\s*(?:F|层)?", text, re.IGNORECASE)
-        if not m or int(m.group(1)) <= 0:
+        if not m or not _in_range(field, int(m.group(1))):
             raise BadValue(raw)
         return int(m.group(1))
     number = re.fullmatch(rf"(?:H\s*=\s*)?{_NUM}\s*(?:m|米|m2|m²|㎡|平方米)?", text, re.IGNORECASE)
-    if not number or float(number.group(1)) <= 0:
+    if not number or not _in_range(field, float(number.group(1))):
         raise BadValue(raw)
     return float(number.group(1))
 
@@ -73,9 +83,9 @@ def parse_label(text: str) -> tuple[dict[str, str | int | float], list[str]]:
     for i, token in enumerate(text.split()):
         if (use := use_word(token)) is not None:
             fields.setdefault("USE", use)
-        elif m := _FLOORS_TOKEN.match(token):
+        elif (m := _FLOORS_TOKEN.match(token)) and _in_range("FLOORS", int(m.group(1))):
             fields.setdefault("FLOORS", int(m.group(1)))
-        elif m := _HEIGHT_TOKEN.match(token):
+        elif (m := _HEIGHT_TOKEN.match(token)) and _in_range("HEIGHT", float(m.group(1) or m.group(2))):
             fields.setdefault("HEIGHT", float(m.group(1) or m.group(2)))
         elif i == 0:
             fields["NAME"] = token
@@ -90,12 +100,13 @@ def parse_road_label(text: str) -> tuple[str | None, float] | None:
     if not m:
         return None
     name = text[: m.start()].strip(" :：,，")
-    return (name or None, float(m.group(1)))
+    width = float(m.group(1))
+    return (name or None, width) if _in_range("WIDTH", width) else None
 
 
 def plain_text(entity) -> str:
     """Text content with MTEXT codes stripped and R2000-2004 `\\U+XXXX` escapes decoded."""
-    from ezdxf.lldxf.encoding import decode_dxf_unicode
+    from plancheck.read.dxf import decode_escapes
 
     try:
         text = entity.plain_text()
@@ -103,4 +114,4 @@ def plain_text(entity) -> str:
         text = entity.dxf.get("text", "")
     if isinstance(text, list):
         text = " ".join(text)
-    return decode_dxf_unicode(text).replace("\n", " ").strip()
+    return decode_escapes(text).replace("\n", " ").strip()

@@ -10,15 +10,17 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from plancheck import tolerances as tol
+from plancheck.extract import blocks as blk
 from plancheck.extract import geometry as geo
 from plancheck.extract import units as un
+from plancheck.extract.chain import Piece, chain
 from plancheck.extract.labels import FIELDS, TAGS, BadValue, parse_label, parse_road_label, \
     parse_value, plain_text
 from plancheck.findings import Finding, drawing_finding
 from plancheck.model.site import Building, Frame, GreenArea, Mass, River, Road, SiteModel, \
     Source, Window
 from plancheck.read.context import Context
-from plancheck.read.dxf import LoadedDrawing
+from plancheck.read.dxf import LoadedDrawing, decode_escapes
 from plancheck.read.layers import LayerRoles
 
 OUTLINE_ROLES = ("site", "building", "existing", "green")
@@ -60,6 +62,8 @@ class _Extractor:
         self.lang = lang
         self.findings: list[Finding] = []
         self.loaded = loaded
+        self.expansion = blk.Expansion()
+        self.virtual: dict[str, object] = {}   # path handle -> entity from a block
 
     def add(self, code: str, **kw) -> None:
         self.findings.append(drawing_finding(code, self.lang, **kw))
@@ -97,20 +101,39 @@ class _Extractor:
     def _sort_by_role(self) -> tuple[dict[str, list], dict[str, dict]]:
         by_role: dict[str, list] = defaultdict(list)
         counts: dict[str, Counter] = defaultdict(Counter)
+        in_blocks: dict[str, Counter] = defaultdict(Counter)
         role_of: dict[str, str | None] = {}
-        for e in self.msp:
+        limit = self.loaded.limits.max_entities
+
+        def wanted(layer: str) -> bool:  # only blocks that can hold something read are opened
+            if layer not in role_of:
+                role_of[layer] = self.roles.role(layer)
+            return role_of[layer] not in (None, "ignore")
+
+        for e, from_block in blk.world_entities(self.msp, limit, self.expansion, wanted):
             layer = _layer(e)
             if layer not in role_of:
                 role_of[layer] = self.roles.role(layer)
-            counts[layer][e.dxftype()] += 1
+            (in_blocks if from_block else counts)[layer][e.dxftype()] += 1
+            if from_block:
+                self.virtual[e.dxf.handle] = e
             role = role_of[layer]
             if role is not None and role != "ignore":
                 by_role[role].append(e)
-        info = {layer: {"role": role_of[layer], "entities": dict(sorted(c.items()))}
-                for layer, c in sorted(counts.items())}
+        info = {}
+        for layer in sorted(set(counts) | set(in_blocks)):
+            info[layer] = {"role": role_of[layer], "entities": dict(sorted(counts[layer].items()))}
+            if in_blocks[layer]:
+                info[layer]["in_blocks"] = dict(sorted(in_blocks[layer].items()))
+        for name, problem in self.expansion.problems:
+            en, zh = blk.REASONS[problem]
+            self.add("DRW-BLOCK", block=name, reason=en, reason_zh=zh)
         return by_role, info
 
     def _file_findings(self) -> None:
+        if self.loaded.unsupported:
+            self.add("DRW-UNSUPPORTED", count=sum(self.loaded.unsupported.values()),
+                     types=", ".join(f"{k} {n}" for k, n in self.loaded.unsupported.items()))
         if self.loaded.truncated:
             self.add("DRW-TRUNCATED", count=len(self.msp))
         elif self.loaded.recovered:
@@ -128,63 +151,125 @@ class _Extractor:
 
     def _raw_site_area(self, entities: list) -> float | None:
         """Area of the (largest) site outline in drawing units², for the unit plausibility rule."""
-        areas = []
+        areas, loose = [], []
         for e in entities:
-            shape = geo.shape_of(e, flatten=_coarse_flatten(e))
-            if shape is not None and len(shape.points) >= 3:
+            shape = self._shape(e, _coarse_flatten(e), report=False)
+            if not shape:
+                continue
+            if e.dxftype() in geo.OUTLINE_TYPES and len(shape.points) >= 3:
                 areas.append(abs(Polygon(shape.points).area))
+            elif not shape.closed_flag:
+                loose.append(Piece(shape.points, self._source(e)))
+        # the unit is not known yet: snap in drawing units as if they were metres (the strictest)
+        areas += [c.polygon.area for c in chain(loose, tol.CHAIN_SNAP_M).outlines]
         return max(areas) if areas else None
 
     # -- geometry ------------------------------------------------------------------------------
     def _source(self, e) -> Source:
         return Source(handle=str(e.dxf.get("handle", "?")), layer=_layer(e), entity=e.dxftype())
 
+    def _shape(self, e, flatten: float, report: bool = True) -> geo.RawShape | None | bool:
+        """geo.shape_of; False (reported as DRW-INVALID) for infinite or absurd coordinates."""
+        try:
+            return geo.shape_of(e, flatten)
+        except geo.NonFiniteGeometry:
+            if report:
+                src = self._source(e)
+                self.add("DRW-INVALID", entity=src.handle, layer=src.layer,
+                         reason=f"coordinates infinite, NaN or beyond ±{geo.MAX_COORDINATE:g}")
+            return False
+
     def _outlines(self, entities: list, role: str) -> list[_Outline]:
-        out, ignored = [], Counter()
+        out, ignored, loose = [], Counter(), []
         for e in entities:
             kind = e.dxftype()
             if kind in ("TEXT", "MTEXT", "INSERT", "ATTRIB", "HATCH", "DIMENSION", "POINT"):
                 continue  # labels, carriers and annotation are read elsewhere
-            shape = geo.shape_of(e, self.flatten) if kind in geo.OUTLINE_TYPES else None
+            shape = self._shape(e, self.flatten)
             src = self._source(e)
+            if shape is False:
+                continue
             if shape is None:
                 ignored[(kind, src.layer)] += 1
                 continue
             pts = geo.to_model(shape.points, self.frame)
             if not shape.closed_flag:
                 gap = float(np.hypot(*(pts[0] - pts[-1]))) if len(pts) > 1 else 0.0
-                if gap > tol.CLOSE_GAP_M:
-                    self.add("DRW-OPEN", entity=src.handle, layer=src.layer, gap=gap)
+                if kind not in geo.OUTLINE_TYPES or gap > tol.CLOSE_GAP_M:
+                    loose.append(Piece(pts, src, e))  # LINE, ARC, open polyline: chain them
                     continue
                 self.add("DRW-CLOSE", entity=src.handle, layer=src.layer, gap=gap)
                 if gap <= tol.VERTEX_MERGE_M and len(pts) > 1:
                     pts = pts[:-1]
-            if len(pts) < 3:
-                self.add("DRW-INVALID", entity=src.handle, layer=src.layer,
-                         reason="fewer than 3 vertices")
-                continue
-            poly = Polygon(pts)
-            if not poly.is_valid or poly.area <= 0:
-                reason = shapely.is_valid_reason(poly)
-                fixed = shapely.make_valid(poly)
-                parts = [g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, Polygon)]
-                if not parts or sum(p.area for p in parts) <= 0:
-                    self.add("DRW-INVALID", entity=src.handle, layer=src.layer, reason=reason)
-                    continue
-                self.add("DRW-INVALID", entity=src.handle, layer=src.layer, reason=reason)
-                poly = max(parts, key=lambda p: p.area)
-            out.append(_Outline(e, role, src, poly))
+            poly = self._polygon(pts, src)
+            if poly is not None:
+                out.append(_Outline(e, role, src, poly))
+        out += self._chained(loose, role)
         for (kind, layer), n in sorted(ignored.items()):
             self.add("DRW-IGNORED", layer=layer, count=n, entity_type=kind)
         return out
+
+    def _polygon(self, pts: np.ndarray, src: Source) -> Polygon | None:
+        """A valid polygon from closed-outline vertices (repaired with DRW-INVALID), or None."""
+        if len(pts) < 3:
+            self.add("DRW-INVALID", entity=src.handle, layer=src.layer,
+                     reason="fewer than 3 vertices")
+            return None
+        poly = Polygon(pts)
+        if not poly.is_valid or poly.area <= 0:
+            reason = shapely.is_valid_reason(poly)
+            fixed = shapely.make_valid(poly)
+            parts = [g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, Polygon)]
+            self.add("DRW-INVALID", entity=src.handle, layer=src.layer, reason=reason)
+            if not parts or sum(p.area for p in parts) <= 0:
+                return None
+            poly = max(parts, key=lambda p: p.area)
+        return poly
+
+    def _chained(self, loose: list[Piece], role: str) -> list[_Outline]:
+        """Closed outlines chained from loose pieces; what stays open is reported."""
+        if not loose:
+            return []
+        result = chain(loose, tol.CHAIN_SNAP_M)
+        out = []
+        for c in result.outlines:
+            first = c.pieces[0].source
+            src = Source(handle=first.handle, layer=first.layer, entity="CHAIN")
+            carrier = next((p.entity for p in c.pieces if p.entity.has_xdata("PLANCHECK")),
+                           c.pieces[0].entity)
+            self._add_listed("DRW-CHAINED", c.pieces, entity=src.handle, layer=src.layer,
+                             count=len(c.pieces), types=_types(c.pieces), tol=tol.CHAIN_SNAP_M,
+                             area=c.polygon.area)
+            out.append(_Outline(carrier, role, src, c.polygon))
+        by_layer: dict[str, list[Piece]] = defaultdict(list)
+        for p in result.leftover:
+            if p.source.entity in geo.OUTLINE_TYPES:  # an open polyline on its own: as before
+                gap = float(np.hypot(*(p.points[0] - p.points[-1])))
+                self.add("DRW-OPEN", entity=p.source.handle, layer=p.source.layer, gap=gap)
+            else:
+                by_layer[p.source.layer].append(p)
+        for layer, pieces in sorted(by_layer.items()):
+            gap = result.gap
+            self._add_listed(
+                "DRW-CHAIN-OPEN", pieces, layer=layer, count=len(pieces), types=_types(pieces),
+                gap_text=(f"最近的两个自由端点相距 {gap:.3f} m，连接容差 {tol.CHAIN_SNAP_M} m"
+                          if gap is not None else f"连接容差 {tol.CHAIN_SNAP_M} m"),
+                gap_text_en=(f"the nearest free ends are {gap:.3f} m apart, snap {tol.CHAIN_SNAP_M} m"
+                             if gap is not None else f"snap {tol.CHAIN_SNAP_M} m"))
+        return out
+
+    def _add_listed(self, code: str, pieces: list[Piece], **kw) -> None:
+        """A drawing finding that also lists the handles of the entities it is about."""
+        self.add(code, **kw)
+        self.findings[-1].extra["entities"] = [p.source.handle for p in pieces]
 
     def _lines(self, entities: list) -> list[tuple[LineString, Source]]:
         out = []
         for e in entities:
             if e.dxftype() not in geo.LINE_TYPES:
                 continue
-            shape = geo.shape_of(e, self.flatten)
-            if shape is None or len(shape.points) < 2:
+            shape = self._shape(e, self.flatten)
+            if not shape or len(shape.points) < 2:
                 continue
             pts = geo.to_model(shape.points, self.frame)
             if shape.closed_flag:
@@ -250,7 +335,7 @@ class _Extractor:
         slot[field_].setdefault(carrier, value)
 
     def _attrib_carrier(self, owner, data) -> None:
-        inserts = [i for i in self.msp.query("INSERT")
+        inserts = [i for i in self.expansion.inserts
                    if i.dxf.name.strip().upper() != "PC-NORTH" and getattr(i, "attribs", None)]
         if not inserts:
             return
@@ -336,7 +421,7 @@ class _Extractor:
                 for i, m in enumerate(masses)]
 
     def _entity(self, handle: str):
-        return self.doc.entitydb.get(handle)
+        return self.virtual.get(handle) or self.doc.entitydb.get(handle)
 
     def _buildings(self, masses: list[Mass]) -> tuple[Building, ...]:
         groups: dict[tuple[str, str], list[Mass]] = defaultdict(list)
@@ -392,6 +477,11 @@ class _Extractor:
                 self.add("DRW-OUTSIDE", subjects=[b.name], name=b.name, area=out)
 
 
+def _types(pieces: list[Piece]) -> str:
+    """`LINE 4, ARC 2`: what kinds of entity a set of pieces came from."""
+    return ", ".join(f"{k} {n}" for k, n in sorted(Counter(p.source.entity for p in pieces).items()))
+
+
 def _coarse_flatten(e) -> float:
     """A flattening distance good enough for an area estimate, in the entity's own units."""
     try:
@@ -416,9 +506,7 @@ def _layer(e) -> str:
 
 
 def _decode(text: str) -> str:
-    from ezdxf.lldxf.encoding import decode_dxf_unicode
-
-    return decode_dxf_unicode(text)
+    return decode_escapes(text)
 
 
 def _window_xdata(entity) -> tuple[tuple[int, int] | None, str | None]:

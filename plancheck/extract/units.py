@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from plancheck import tolerances as tol
 from plancheck.errors import UnitsError
 
@@ -47,6 +49,7 @@ def decide_units(declared: str, override: str | None, raw_site_area: float | Non
 def north_from_block(msp) -> float | None:
     """North from a `PC-NORTH` block reference: rotation r means north points at r + 90°."""
     for insert in msp.query("INSERT"):
-        if insert.dxf.name.strip().upper() == "PC-NORTH":
-            return (insert.dxf.get("rotation", 0.0) + 90.0) % 360.0
+        rotation = insert.dxf.get("rotation", 0.0)
+        if insert.dxf.name.strip().upper() == "PC-NORTH" and math.isfinite(rotation):
+            return (rotation + 90.0) % 360.0
     return None

@@ -1,0 +1,303 @@
+"""`plancheck inspect --suggest`: what each layer of an unknown drawing holds, and a layer map.
+
+For every layer (block contents included, in world coordinates): entity counts, closed
+outlines (closed polylines, circles), outlines that close only after chaining its loose
+linework (plancheck.extract.chain), and text samples. From the layer names and that content
+it proposes a layer map (PCDS-1 §8) as YAML ready to save and pass with `--layers`, with the
+reason for every role, and says which roles it found no layer for.
+
+The proposal is a starting point for a person, never used silently: names are matched against
+the keywords below, then checked against what the layer holds (an outline role needs closed
+outlines, a road needs lines, a label layer needs text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from plancheck import tolerances as tol
+from plancheck.extract import blocks as blk
+from plancheck.extract import geometry as geo
+from plancheck.extract.chain import Piece, chain
+from plancheck.extract.labels import parse_label, parse_road_label, plain_text
+from plancheck.extract.units import SCALE, declared_units
+from plancheck.model.site import Source
+from plancheck.read.dxf import LoadedDrawing, decode_escapes
+from plancheck.read.layers import LayerRoles
+
+#: role -> name keywords (regular expressions, case-insensitive), in the order roles are tried.
+#: `ignore` and `existing` come first: 地下室轮廓线 and 现状建筑 also contain 轮廓 / 建筑.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "ignore": (r"地下室", r"地库", r"地下车库", r"地下建筑", r"人防", r"basement", r"bsmt",
+               r"undr", r"undg"),
+    "existing": (r"现状", r"保留建筑", r"已建", r"已批", r"现有", r"exist", r"exst"),
+    "site": (r"用地红线", r"用地界线", r"用地范围", r"用地边界", r"征地", r"redl", r"prop[-_ ]?line",
+             r"[-_]prop\b", r"property", r"site[-_ ]?(bndy|boundary|line)", r"parcel"),
+    "road": (r"道路红线", r"道路", r"road", r"\brd\b", r"street", r"rway"),
+    "building": (r"建筑", r"楼", r"房屋", r"bldg", r"buld", r"buid", r"building", r"footprint",
+                 r"bmax", r"roof", r"wall"),  # the last two only when nothing better is found
+    "green": (r"绿", r"green", r"plnt", r"grass", r"草坪"),
+    "river": (r"河", r"蓝线", r"水系", r"river", r"water", r"hydr"),
+    "text": (r"文字", r"标注", r"楼号", r"名称", r"text", r"anno", r"note", r"label"),
+}
+#: weak building words: used only without a better building layer, and then the best one alone
+WEAK_BUILDING = (r"roof", r"wall")
+#: names that are never proposed for a role: dimensions, hatches, axes, frames...
+NEVER = (r"dim", r"尺寸", r"hatch", r"填充", r"axis", r"轴", r"坐标", r"标高", r"coor", r"elev",
+         r"图框", r"边框", r"title", r"表格", r"defpoints")
+OUTLINE_ROLES = ("site", "building", "existing", "green", "ignore")
+LINE_TYPES = ("LINE", "LWPOLYLINE", "POLYLINE", "ARC", "SPLINE")
+TEXT_TYPES = ("TEXT", "MTEXT", "ATTRIB")
+SAMPLES = 3
+
+
+@dataclass
+class LayerStats:
+    name: str
+    role: str | None                              # what it is read as today (PCDS-1 name / map)
+    entities: Counter = field(default_factory=Counter)
+    in_blocks: Counter = field(default_factory=Counter)
+    closed: int = 0                               # closed polylines, circles...
+    closed_in_blocks: int = 0
+    chained: int = 0                              # closed only after chaining loose linework
+    loose: int = 0                                # LINE, ARC, open polylines
+    largest_m2: float | None = None               # largest closed area, in the declared unit
+    unit: str = "m"                               # the declared unit the area assumes
+    texts: list[str] = field(default_factory=list)
+    text_count: int = 0
+    building_labels: int = 0                      # texts in the label grammar (PCDS-1 §3)
+    label_sample: str = ""
+    road_labels: int = 0                          # texts with a road width
+
+    @property
+    def outlines(self) -> int:
+        return self.closed + self.chained
+
+
+@dataclass
+class Suggestion:
+    layers: list[LayerStats]
+    proposal: dict[str, list[tuple[str, str]]]    # role -> [(layer, reason)]
+    missing: list[str]                            # roles nothing was proposed for
+    units: str
+
+    def yaml(self, drawing: str) -> str:
+        return to_yaml(self, drawing)
+
+
+def analyse(loaded: LoadedDrawing, roles: LayerRoles | None = None) -> Suggestion:
+    """Per-layer statistics of `loaded` and a proposed layer map."""
+    roles = roles or LayerRoles()
+    units = declared_units(loaded.doc)
+    scale = SCALE.get(units, 1.0)
+    flatten = tol.ARC_FLATTEN_M / scale
+    stats: dict[str, LayerStats] = {}
+    loose: dict[str, list[Piece]] = {}
+    closed_areas: dict[str, list[float]] = {}
+    for e, from_block in blk.world_entities(loaded.doc.modelspace(), loaded.limits.max_entities):
+        layer = _decode(str(e.dxf.get("layer", "0")))
+        s = stats.get(layer)
+        if s is None:
+            s = stats[layer] = LayerStats(layer, roles.role(layer), unit=units)
+        (s.in_blocks if from_block else s.entities)[e.dxftype()] += 1
+        kind = e.dxftype()
+        if kind in TEXT_TYPES:
+            _text(s, e)
+        elif kind in geo.OUTLINE_TYPES or kind in geo.LINE_TYPES:
+            try:
+                shape = geo.shape_of(e, flatten)
+            except geo.NonFiniteGeometry:
+                continue
+            if shape is None or len(shape.points) == 0:
+                continue
+            if shape.closed_flag and len(shape.points) >= 3:
+                s.closed += 1
+                s.closed_in_blocks += from_block
+                closed_areas.setdefault(layer, []).append(_area(shape.points))
+            else:
+                s.loose += 1
+                src = Source(str(e.dxf.get("handle", "?")), layer, kind)
+                loose.setdefault(layer, []).append(Piece(shape.points, src))
+    for layer, pieces in loose.items():
+        result = chain(pieces, tol.CHAIN_SNAP_M / scale)
+        stats[layer].chained = len(result.outlines)
+        closed_areas.setdefault(layer, []).extend(c.polygon.area for c in result.outlines)
+    for layer, areas in closed_areas.items():
+        if areas:
+            stats[layer].largest_m2 = max(areas) * scale ** 2
+    ordered = sorted(stats.values(), key=lambda s: s.name)
+    proposal, missing = propose(ordered)
+    return Suggestion(ordered, proposal, missing, units)
+
+
+def _text(s: LayerStats, e) -> None:
+    content = plain_text(e)
+    if not content:
+        return
+    s.text_count += 1
+    if len(s.texts) < SAMPLES and content[:40] not in s.texts:
+        s.texts.append(content[:40])
+    fields, unparsed = parse_label(content)
+    if "NAME" in fields and ("FLOORS" in fields or "HEIGHT" in fields) and not unparsed:
+        s.building_labels += 1
+        s.label_sample = s.label_sample or content[:40]
+    if parse_road_label(content):
+        s.road_labels += 1
+
+
+def _area(points) -> float:
+    """Shoelace area of a closed ring of (n, 2) points."""
+    import numpy as np
+
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _decode(text: str) -> str:
+    return decode_escapes(text)
+
+
+# -- proposing ---------------------------------------------------------------------------------
+def propose(layers: list[LayerStats]) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+    """role -> [(layer, reason)], and the roles for which no layer was found."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for s in layers:
+        if s.role is not None:       # already read by its PCDS-1 name (or the given map)
+            continue
+        picked = _pick(s)
+        if picked:
+            role, reason = picked
+            out.setdefault(role, []).append((s.name, reason))
+    by_name = {s.name: s for s in layers}
+    _one_site(out, by_name)
+    _weak_buildings(out, by_name)
+    have = set(out) | {s.role for s in layers if s.role}
+    missing = [r for r in ("site", "building", "road") if r not in have]
+    return {r: out[r] for r in KEYWORDS if r in out}, missing
+
+
+def _pick(s: LayerStats) -> tuple[str, str] | None:
+    name = s.name.strip()
+    if any(re.search(p, name, re.IGNORECASE) for p in NEVER):
+        return None
+    for role, patterns in KEYWORDS.items():
+        hit = next((p for p in patterns if re.search(p, name, re.IGNORECASE)), None)
+        if hit is None:
+            continue
+        word = hit.replace("\\b", "").replace("\\", "")
+        ok, content = _content_fits(role, s)
+        if ok:
+            return role, f"name contains '{word}'; {content}"
+    if s.building_labels:
+        return "text", f"{s.building_labels} text(s) read as building labels, e.g. '{s.label_sample}'"
+    return None
+
+
+def _content_fits(role: str, s: LayerStats) -> tuple[bool, str]:
+    lines = sum(s.entities[t] + s.in_blocks[t] for t in LINE_TYPES)
+    if role in OUTLINE_ROLES:
+        if not s.outlines:
+            return False, "no closed outline"
+        parts = [f"{s.closed} closed outline(s)"] if s.closed else []
+        if s.closed_in_blocks:
+            parts[-1] += f" ({s.closed_in_blocks} inside blocks)"
+        if s.chained:
+            parts.append(f"{s.chained} more after chaining {s.loose} loose line(s)")
+        parts.append(f"largest {s.largest_m2:,.1f} m² read as {s.unit}")
+        return True, ", ".join(parts)
+    if role == "road":
+        if not lines:
+            return False, "no lines"
+        extra = f", {s.road_labels} width label(s)" if s.road_labels else ""
+        return True, f"{lines} line(s){extra}"
+    if role == "river":
+        return (lines > 0, f"{lines} line(s)")
+    if role == "text":  # only real labels: other text inside an outline would rename it
+        if not s.building_labels:
+            return False, "no building labels"
+        return True, (f"{s.building_labels} of {s.text_count} text(s) read as building labels, "
+                      f"e.g. '{s.label_sample}'")
+    return False, ""
+
+
+def _one_site(out: dict[str, list[tuple[str, str]]], stats: dict[str, LayerStats]) -> None:
+    """PCDS-1 needs exactly one site outline: keep the best site layer, say why."""
+    sites = out.get("site")
+    if not sites:
+        return
+    best = min(sites, key=lambda c: (stats[c[0]].outlines != 1, -(stats[c[0]].largest_m2 or 0)))
+    n = stats[best[0]].outlines
+    note = "" if n == 1 else f"; it holds {n} closed outlines but PCDS-1 needs exactly one"
+    out["site"] = [(best[0], best[1] + note)]
+
+
+def _weak_buildings(out: dict[str, list[tuple[str, str]]], stats: dict[str, LayerStats]) -> None:
+    """Wall / roof layers only stand in for a missing building layer, and only the best one."""
+    found = out.get("building", [])
+    weak = [c for c in found if _weak(c[0])]
+    strong = [c for c in found if not _weak(c[0])]
+    if strong or not weak:
+        out["building"] = strong
+    else:
+        best = max(weak, key=lambda c: stats[c[0]].outlines)
+        out["building"] = [(best[0], best[1] + "; no better building layer was found")]
+    if not out["building"]:
+        del out["building"]
+
+
+def _weak(layer: str) -> bool:
+    strong = [p for p in KEYWORDS["building"] if p not in WEAK_BUILDING]
+    return not any(re.search(p, layer, re.IGNORECASE) for p in strong)
+
+
+def to_yaml(s: Suggestion, drawing: str) -> str:
+    """The proposal as a layer-map file, one commented line per layer."""
+    lines = [f"# plancheck layer map proposed for {drawing} by `plancheck inspect --suggest`.",
+             "# Check every line, then save it and run: plancheck check DRAWING --layers FILE",
+             "layers:"]
+    if not s.proposal:
+        lines[-1] = "layers: {}"
+    for role, entries in s.proposal.items():
+        lines.append(f"  {role}:")
+        for layer, reason in entries:
+            lines.append(f"    - {_quote(_pattern(layer))}   # {reason}")
+    for role in s.missing:
+        lines.append(f"# {role}: no layer found; draw it on PC-{_CANON[role]} or add its layer here")
+    return "\n".join(lines) + "\n"
+
+
+_CANON = {"site": "SITE", "building": "BLDG", "road": "ROAD"}
+
+
+def _pattern(layer: str) -> str:
+    """An exact-match pattern for a layer name (glob, or `re:` if it has glob characters)."""
+    if any(c in layer for c in "*?["):
+        return "re:^" + re.escape(layer.strip()) + "$"
+    return layer.strip()
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render(s: Suggestion):
+    """The per-layer table as a rich renderable (drawing text escaped). The CLI prints the
+    YAML (`Suggestion.yaml`) after it, unwrapped, so it can be copied as it is."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    proposed = {layer: role for role, entries in s.proposal.items() for layer, _ in entries}
+    t = Table(title=f"Layers 图层 (units declared: {s.units})", title_justify="left")
+    for col in ("layer", "entities", "closed", "after chaining", "texts", "read as", "proposed"):
+        t.add_column(col, overflow="fold")
+    for st in s.layers:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(st.entities.items()))
+        if st.in_blocks:
+            counts += " | in blocks: " + ", ".join(f"{k} {v}" for k, v in sorted(st.in_blocks.items()))
+        t.add_row(Text(st.name), Text(counts), str(st.closed), str(st.chained),
+                  Text("; ".join(st.texts)), Text(st.role or "—", style="" if st.role else "dim"),
+                  Text(proposed.get(st.name, ""), style="bold"))
+    return Group(t, Text("Proposed layer map 建议的图层映射:", style="bold italic"))
