@@ -317,14 +317,17 @@ def test_mtext_codes_are_stripped(tmp_path):
 def test_unsupported_entities_are_skipped_with_a_warning(tmp_path):
     path = _save(build_doc(SMALL), tmp_path / "custom.dxf")
     data = path.read_bytes()
-    custom = b"  0\r\nTCH_WALL\r\n  5\r\nFFF0\r\n330\r\n1F\r\n100\r\nAcDbEntity\r\n  8\r\nWALL\r\n"
+    custom = (b"  0\r\nTCH_WALL\r\n  5\r\nFFF0\r\n330\r\n1F\r\n100\r\nAcDbEntity\r\n  8\r\nWALL\r\n"
+              b"  0\r\nINSERT\r\n  5\r\nFFF1\r\n330\r\n1F\r\n100\r\nAcDbEntity\r\n  8\r\nPC-TEXT\r\n"
+              b"100\r\nAcDbBlockReference\r\n 10\r\n20.0\r\n 20\r\n15.0\r\n 30\r\n0.0\r\n")  # no name
     end = data.index(b"ENDSEC", data.index(b"ENTITIES"))
     start = data.rindex(b"  0", 0, end)
     sep = b"\r\n" if b"\r\n" in data[:200] else b"\n"
     path.write_bytes(data[:start] + custom.replace(b"\r\n", sep) + data[start:])
     report = check(path, Options(lang="en")).report
     (f,) = [f for f in report["findings"] if f["rule"] == "DRW-UNSUPPORTED"]
-    assert "TCH_WALL 1" in f["message"] and f["status"] == "warning"
+    assert "TCH_WALL 1" in f["message"] and "INSERT without a block name 1" in f["message"]
+    assert f["status"] == "warning"
     assert report["indicators"]["far"] == pytest.approx(0.6)
 
 

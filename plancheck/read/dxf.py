@@ -173,21 +173,25 @@ def _drop_unsupported(doc) -> dict[str, int]:
     """Unlink entities that are not drawing entities (no layer) from model space and blocks.
 
     ezdxf keeps an entity of unknown type (a CAD add-on's custom object such as 天正 TCH_WALL,
-    or a name damaged in the file) as bare tags without a layer or geometry. Recovery can also
-    leave entities (and block attributes) that its audit destroyed: those go too.
+    or a name damaged in the file) as bare tags without a layer or geometry; a block reference
+    without a block name cannot be placed. Recovery can also leave entities (and block
+    attributes) that its audit destroyed: those go too.
     """
     dropped: dict[str, int] = {}
     for layout in [doc.modelspace(), *doc.blocks]:
         for e in list(layout):
-            if e.is_alive and e.dxf.is_supported("layer"):
+            kind = str(e.dxftype())[:40]
+            usable = e.is_alive and e.dxf.is_supported("layer")
+            if usable and kind == "INSERT" and not isinstance(e.dxf.get("name"), str):
+                usable, kind = False, "INSERT without a block name"
+            if usable:
                 linked = {"INSERT": "attribs", "POLYLINE": "vertices"}.get(e.dxftype())
                 if linked:  # ATTRIBs / VERTEXes the audit destroyed
                     subs = getattr(e, linked)
                     subs[:] = [v for v in subs if v.is_alive]
                 continue
             if e.is_alive:
-                name = str(e.dxftype())[:40]
-                dropped[name] = dropped.get(name, 0) + 1
+                dropped[kind] = dropped.get(kind, 0) + 1
             layout.entity_space.remove(e)
     return dict(sorted(dropped.items()))
 
