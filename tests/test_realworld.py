@@ -352,6 +352,16 @@ def test_absurd_coordinates_and_numbers_are_reported_not_fatal(tmp_path):
     assert report["indicators"]["gross_floor_area_m2"] is None
 
 
+@pytest.mark.parametrize("fmt", ["asc", "bin"])
+def test_file_without_model_space_fails_cleanly(tmp_path, fmt):
+    path = _save(build_doc(dict(SMALL, dxfversion="R2000")), tmp_path / "nomodel.dxf", fmt)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"Model\x00", b"Modem\x00") if fmt == "bin"
+                     else data.replace(b"\nModel\n", b"\nModem\n"))
+    with pytest.raises(DrawingReadError, match="model space|lacks the entry 'MODEL'"):
+        check(path)
+
+
 def test_dwg_is_named_as_such(tmp_path):
     dwg = tmp_path / "plan.dwg"
     dwg.write_bytes(b"AC1027" + bytes(200))

@@ -153,6 +153,7 @@ def load(path: str | Path, limits: Limits | None = None) -> LoadedDrawing:
         try:
             # detects $DWGCODEPAGE (pre-2007 GBK, Shift-JIS...), UTF-8 (2007+) and binary itself
             doc = ezdxf.readfile(path, errors=TEXT_ERRORS)
+            _model_space(doc)
             loaded = LoadedDrawing(doc, path, sha, limits=limits)
         except Exception as exc:  # noqa: BLE001 - any failure: try recovery, which reports its own
             if binary:  # ezdxf recovers ASCII files only
@@ -161,12 +162,24 @@ def load(path: str | Path, limits: Limits | None = None) -> LoadedDrawing:
             loaded = _recover(path, data, sha, recover, limits)
     finally:
         gc.enable()
+    try:
+        _model_space(loaded.doc)
+    except LookupError:
+        raise DrawingReadError(f"{path}: not a readable DXF file (it has no model space)") from None
     loaded.unsupported = _drop_unsupported(loaded.doc)
     count = len(loaded.doc.modelspace())
     if count > limits.max_entities:
         raise DrawingTooLarge(f"{path}: the drawing holds {count:,} entities, over the limit of "
                               f"{limits.max_entities:,} ({ENTITY_LIMIT_HINT})")
     return loaded
+
+
+def _model_space(doc):
+    """The model space; LookupError when the file's layout tables lost it."""
+    try:
+        return doc.modelspace()
+    except (KeyError, AttributeError, TypeError) as exc:
+        raise LookupError("no model space") from exc
 
 
 def _drop_unsupported(doc) -> dict[str, int]:
@@ -226,7 +239,10 @@ def _recover(path: Path, data: bytes, sha: str, recover, limits: Limits) -> Load
                 raise DrawingReadError(f"{path}: not a readable DXF file ({_reason(exc)})") from None
             del lines[bad]  # a lost line shifted every code/value pair after it: re-pair them
             resynced += 1
-    entities = len(doc.modelspace())
+    try:
+        entities = len(_model_space(doc))
+    except LookupError:
+        raise DrawingReadError(f"{path}: not a readable DXF file (it has no model space)") from None
     if truncated and entities == 0:
         raise DrawingReadError(
             f"{path}: the file is truncated (no end-of-file marker) and no entities could be recovered")
@@ -256,4 +272,6 @@ def _misaligned_line(exc: Exception, count: int) -> int | None:
 def _reason(exc: Exception) -> str:
     """The first line of an exception message, printable and short (it may quote file bytes)."""
     text = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, KeyError):  # ezdxf looked up a table entry the file lacks
+        text = f"it lacks the entry {text}"
     return "".join(c if c.isprintable() else "?" for c in text)[:120]
