@@ -248,8 +248,27 @@ def _alarm(_signum, _frame):
     raise _Hang()
 
 
+def suggest(path: Path) -> None:
+    """What `plancheck inspect --suggest` does: the layer table and a map that parses."""
+    import yaml
+    from rich.console import Console
+
+    from plancheck.extract import suggest as sg
+    from plancheck.read.context import parse_layer_map
+    from plancheck.read.dxf import load
+
+    try:
+        found = sg.analyse(load(path))
+    except PlancheckError as exc:
+        assert "\n" not in str(exc).strip(), f"a multi-line error: {exc!r}"
+        return
+    Console(file=io.StringIO(), width=120).print(sg.render(found))
+    parse_layer_map(yaml.safe_load(found.yaml(path.name))["layers"] or {}, "suggestion")
+
+
 def run_one(path: Path, layers: Path | None, seconds: int) -> str:
-    """'report' or 'clean' (PlancheckError), else raises; renders what the CLI would render."""
+    """'report' or 'clean' (PlancheckError), else raises; renders what the CLI would render,
+    and the layer-map suggestion too (it is what a designer runs on an odd drawing first)."""
     from rich.console import Console
 
     from plancheck.render import terminal
@@ -257,6 +276,7 @@ def run_one(path: Path, layers: Path | None, seconds: int) -> str:
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(seconds)
     try:
+        suggest(path)
         try:
             report = check(path, Options(layers=layers, lang="en")).report
         except PlancheckError as exc:

@@ -345,8 +345,8 @@ def test_absurd_coordinates_and_numbers_are_reported_not_fatal(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"\n5e+299\n", b"\nnan\n"))
     report = check(path, Options(lang="en")).report
     json_file.dumps(report)
-    invalid = [f for f in report["findings"] if f["rule"] == "DRW-INVALID"]
-    assert len(invalid) == 3 and all("infinite, NaN or beyond" in f["message"] for f in invalid)
+    damaged = [f for f in report["findings"] if f["rule"] == "DRW-DAMAGED"]
+    assert len(damaged) == 3 and all("infinite, NaN or beyond" in f["message"] for f in damaged)
     (three,) = [b for b in report["buildings"] if b["name"] == "3#"]
     assert three["floors"] is None and three["height_m"] == 18.0   # the storey count is not data
     assert report["indicators"]["gross_floor_area_m2"] is None
@@ -487,3 +487,34 @@ def test_suggest_on_an_office_drawing(tmp_path):
     saved.write_text(text, encoding="utf-8")
     reference = check(_save(build_doc(SMALL), tmp_path / "pcds.dxf")).report
     assert _key(check(path, Options(layers=saved)).report) == _key(reference)
+
+
+def test_damaged_entities_are_findings_in_check_and_suggest(tmp_path):
+    """Entity data that cannot make a shape (found by the mutation fuzz): a spline whose knots
+    do not match its control points, a 2D POLYLINE vertex without a location, a bulge that
+    would need millions of points. Each is one DRW-DAMAGED finding in a check and is skipped by
+    `inspect --suggest`; a bulge so flat its radius is 1e30 still reads as a straight edge."""
+    doc = build_doc(SMALL)
+    msp = doc.modelspace()
+    bldg = {"layer": "PC-BLDG"}
+    spline = msp.add_spline(dxfattribs=bldg)
+    spline.control_points = [(70, 75, 0), (75, 80, 0), (80, 75, 0), (85, 80, 0)]
+    spline.knots = [0, 0, 0, 0, 1, 1, 1]             # 4 control points, degree 3: 8 knots
+    pline = msp.add_polyline2d([(70, 60), (80, 60), (80, 70)], close=True, dxfattribs=bldg)
+    pline.vertices[1].dxf.discard("location")
+    bulge = msp.add_lwpolyline([(102, 75, 1e12), (108, 75, 0), (108, 85, 0)], format="xyb",
+                               close=True, dxfattribs=bldg)
+    flat = msp.add_lwpolyline([(70, 2, 1e-30), (80, 2, 0), (80, 8, 0), (70, 8, 0)], format="xyb",
+                              close=True, dxfattribs=bldg)
+    path = tmp_path / "damaged.dxf"
+    doc.saveas(path)
+    report = check(path, Options(lang="en")).report
+    damaged = {f["entity"]: f["message"] for f in report["findings"] if f["rule"] == "DRW-DAMAGED"}
+    assert set(damaged) == {spline.dxf.handle, pline.dxf.handle, bulge.dxf.handle}
+    assert "(SPLINE)" in damaged[spline.dxf.handle] and "knot values required" in damaged[spline.dxf.handle]
+    assert "a vertex without a location" in damaged[pline.dxf.handle]
+    assert "more than 100,000 points" in damaged[bulge.dxf.handle]
+    (mass,) = [m for b in report["buildings"] for m in b["masses"] if m["entity"] == flat.dxf.handle]
+    assert mass["area_m2"] == pytest.approx(60.0)
+    proposal, _ = _suggested(path)
+    assert proposal == {}                            # PCDS-1 layers: nothing to propose

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from plancheck.model.site import Frame
+from plancheck.read.dxf import reason_of
 
 #: Entities that can be a closed outline / a line on a linear layer.
 OUTLINE_TYPES = ("LWPOLYLINE", "POLYLINE", "CIRCLE", "ELLIPSE", "SPLINE")
@@ -17,10 +19,14 @@ LINE_TYPES = ("LINE", "LWPOLYLINE", "POLYLINE", "ARC", "SPLINE")
 #: Coordinates beyond this (drawing units) are damage: survey coordinates in millimetres
 #: stay below 1e10, and areas and distances of larger ones could overflow to infinity.
 MAX_COORDINATE = 1e15
+#: A curve that needs more points than this to stay within the flattening tolerance is damage
+#: (a bulge of 1e12 or a radius of 1e14), not drawing: a 50 km radius circle needs ~5,000.
+MAX_CURVE_POINTS = 100_000
 
 
-class NonFiniteGeometry(ValueError):
-    """An entity whose coordinates are infinite, NaN or beyond ±MAX_COORDINATE."""
+class DamagedGeometry(ValueError):
+    """An entity whose geometry cannot be read: infinite, NaN or absurd coordinates, a
+    vertex without a location, a spline whose knots do not match its control points..."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ def shape_of(entity, flatten: float) -> RawShape | None:
 
     Curves are sampled on the true curve (chords inside it, sagitta <= `flatten`), not via
     Bézier approximations, whose error (~2.7e-4 × radius) can exceed the tolerance.
-    Raises NonFiniteGeometry when a coordinate is infinite or NaN.
+    Raises DamagedGeometry (with the reason) when the entity's data cannot make a shape.
     """
     kind = entity.dxftype()
     if kind not in OUTLINE_TYPES and kind not in LINE_TYPES:
@@ -54,7 +60,7 @@ def shape_of(entity, flatten: float) -> RawShape | None:
     elif kind == "LINE":
         pts, closed = [entity.dxf.start, entity.dxf.end], False
     else:
-        pts = list(entity.flattening(flatten))
+        pts = _flattening(entity, flatten)
         closed = kind == "CIRCLE" or (kind == "SPLINE" and entity.closed) or (
             kind == "ELLIPSE" and abs((entity.dxf.end_param - entity.dxf.start_param)
                                       % math.tau) < 1e-9)
@@ -62,13 +68,24 @@ def shape_of(entity, flatten: float) -> RawShape | None:
     if len(arr) == 0:
         return None
     if not (np.abs(arr) <= MAX_COORDINATE).all():   # also false for NaN
-        raise NonFiniteGeometry(kind)
+        raise DamagedGeometry(f"coordinates infinite, NaN or beyond ±{MAX_COORDINATE:g}")
     arr = _dedupe(arr)
     # a repeated first vertex: compared absolutely (np.allclose's relative tolerance would
     # merge distinct vertices at survey coordinates such as x = 574 200 m)
     if closed and len(arr) > 1 and np.all(np.abs(arr[0] - arr[-1]) <= DUPLICATE_EPS):
         arr = arr[:-1]
     return RawShape(arr, bool(closed))
+
+
+def _flattening(entity, flatten: float) -> list:
+    """ezdxf's curve sampling, bounded; its errors on damaged data become DamagedGeometry."""
+    try:
+        pts = list(islice(entity.flattening(flatten), MAX_CURVE_POINTS + 1))
+    except (ArithmeticError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise DamagedGeometry(reason_of(exc)) from None
+    if len(pts) > MAX_CURVE_POINTS:
+        raise DamagedGeometry(f"more than {MAX_CURVE_POINTS:,} points needed to draw the curve")
+    return pts
 
 
 def _polyline(e, flatten: float) -> tuple[list, bool]:
@@ -79,6 +96,8 @@ def _polyline(e, flatten: float) -> tuple[list, bool]:
         verts = [(x, y, b) for x, y, b in e.get_points("xyb")]
         closed, elevation = e.closed, e.dxf.get("elevation", 0.0)
     else:
+        if any(v.dxf.get("location") is None for v in e.vertices):
+            raise DamagedGeometry("a vertex without a location")
         verts = [(v.dxf.location.x, v.dxf.location.y, v.dxf.get("bulge", 0.0)) for v in e.vertices]
         closed, elevation = e.is_closed, e.dxf.get("elevation", Vec3()).z
     n = len(verts)
@@ -103,7 +122,10 @@ def _arc_points(p1, p2, bulge: float, sagitta: float, bulge_center) -> list[tupl
     cx, cy = center.x, center.y
     r = math.hypot(p1[0] - cx, p1[1] - cy)
     sweep = 4.0 * math.atan(bulge)  # signed: positive is counter-clockwise
-    step = 2.0 * math.acos(max(-1.0, 1.0 - sagitta / r)) if r > sagitta else math.pi / 2
+    # the chord angle with sagitta s: 2·acos(1 − s/r) = 4·asin(√(s/2r)), stable for small s/r
+    step = 4.0 * math.asin(math.sqrt(sagitta / (2.0 * r))) if r > sagitta else math.pi / 2
+    if not math.isfinite(sweep * r) or abs(sweep) > step * MAX_CURVE_POINTS:
+        raise DamagedGeometry(f"a bulge arc needing more than {MAX_CURVE_POINTS:,} points (bulge {bulge:g})")
     count = max(1, math.ceil(abs(sweep) / step))
     a0 = math.atan2(p1[1] - cy, p1[0] - cx)
     return [(cx + r * math.cos(a0 + sweep * k / count), cy + r * math.sin(a0 + sweep * k / count))

@@ -169,14 +169,14 @@ class _Extractor:
         return Source(handle=str(e.dxf.get("handle", "?")), layer=_layer(e), entity=e.dxftype())
 
     def _shape(self, e, flatten: float, report: bool = True) -> geo.RawShape | None | bool:
-        """geo.shape_of; False (reported as DRW-INVALID) for infinite or absurd coordinates."""
+        """geo.shape_of; False (reported as DRW-DAMAGED) when the entity's geometry is damaged."""
         try:
             return geo.shape_of(e, flatten)
-        except geo.NonFiniteGeometry:
+        except geo.DamagedGeometry as exc:
             if report:
                 src = self._source(e)
-                self.add("DRW-INVALID", entity=src.handle, layer=src.layer,
-                         reason=f"coordinates infinite, NaN or beyond ±{geo.MAX_COORDINATE:g}")
+                self.add("DRW-DAMAGED", entity=src.handle, layer=src.layer, entity_type=src.entity,
+                         reason=str(exc))
             return False
 
     def _outlines(self, entities: list, role: str) -> list[_Outline]:

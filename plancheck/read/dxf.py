@@ -157,7 +157,7 @@ def load(path: str | Path, limits: Limits | None = None) -> LoadedDrawing:
             loaded = LoadedDrawing(doc, path, sha, limits=limits)
         except Exception as exc:  # noqa: BLE001 - any failure: try recovery, which reports its own
             if binary:  # ezdxf recovers ASCII files only
-                raise DrawingReadError(f"{path}: a damaged binary DXF file ({_reason(exc)}); "
+                raise DrawingReadError(f"{path}: a damaged binary DXF file ({reason_of(exc)}); "
                                        "binary files cannot be recovered, save it as ASCII DXF") from None
             loaded = _recover(path, data, sha, recover, limits)
     finally:
@@ -236,7 +236,7 @@ def _recover(path: Path, data: bytes, sha: str, recover, limits: Limits) -> Load
         except Exception as exc:  # noqa: BLE001 - ezdxf raises many kinds on garbage
             bad = _misaligned_line(exc, len(lines))
             if bad is None or resynced >= RESYNC_MAX:
-                raise DrawingReadError(f"{path}: not a readable DXF file ({_reason(exc)})") from None
+                raise DrawingReadError(f"{path}: not a readable DXF file ({reason_of(exc)})") from None
             del lines[bad]  # a lost line shifted every code/value pair after it: re-pair them
             resynced += 1
     try:
@@ -269,7 +269,7 @@ def _misaligned_line(exc: Exception, count: int) -> int | None:
     return index if 0 <= index < count else None
 
 
-def _reason(exc: Exception) -> str:
+def reason_of(exc: Exception) -> str:
     """The first line of an exception message, printable and short (it may quote file bytes)."""
     text = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, KeyError):  # ezdxf looked up a table entry the file lacks
