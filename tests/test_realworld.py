@@ -445,7 +445,9 @@ def _suggested(path: Path) -> tuple[dict, str]:
 
 #: what the proposal holds for each real site plan (see the layer tables in SOURCES.md)
 EXPECTED = {
-    "dxf_1.dxf": {"building": ["建筑物"], "road": ["道路线"], "green": ["A绿-1"]},
+    # 外轮廓 ("outer outline") is named like no site, but it is the tightest outline that
+    # encloses every building and holds no text: proposed as the site from its content
+    "dxf_1.dxf": {"site": ["外轮廓"], "building": ["建筑物"], "road": ["道路线"], "green": ["A绿-1"]},
     "floorplan.dxf": {"building": ["xref-Bishop-Overland-08$0$A-FOOTPRINT"]},
     "Ceco.NET-Architecture-Tm-53.dxf": {"building": ["wall high"]},
     "dxf_4.dxf": {},
@@ -456,9 +458,32 @@ EXPECTED = {
 def test_inspect_suggest_on_real_site_plans(path):
     proposal, text = _suggested(path)
     assert proposal == EXPECTED[path.name]
-    assert "# site: no layer found" in text      # none of them draws a site boundary
+    # none of them names a site layer: found from content or said to be missing
+    assert ("# site: no layer found" in text) != ("site" in proposal)
     for role in proposal:
-        assert f"  {role}:" in text and "# name contains" in text
+        assert f"  {role}:" in text
+        assert ("# no layer is named as a site" if role == "site" else "# name contains") in text
+
+
+def test_suggest_finds_an_unnamed_site_from_what_it_encloses(tmp_path):
+    """A site on an office layer named like nothing: proposed because its one outline is the
+    smallest that encloses every building. A tighter box that carries text (a title or legend
+    box), a layer that misses a building, and a frame (a NEVER name) are not proposed."""
+    doc = build_doc(dict(SMALL, layers={"site": "L-07"}))
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(5, 5), (110, 5), (110, 75), (5, 75)], close=True, dxfattribs={"layer": "TB"})
+    msp.add_text("Project 项目", dxfattribs={"layer": "TB", "insert": (8, 72)})
+    msp.add_lwpolyline([(0, 0), (55, 0), (55, 30), (0, 30)], close=True, dxfattribs={"layer": "PAVE"})
+    msp.add_lwpolyline([(-5, -5), (130, -5), (130, 95), (-5, 95)], close=True,
+                       dxfattribs={"layer": "图框"})
+    path = _save(doc, tmp_path / "unnamed.dxf")
+    proposal, text = _suggested(path)
+    assert proposal["site"] == ["L-07"]
+    assert "its largest outline (10,800.0 m² read as m) encloses all 2 building outline(s)" in text
+    saved = tmp_path / "unnamed.layers.yaml"
+    saved.write_text(text, encoding="utf-8")
+    _, _, ext = read_site(path, Options(layers=saved))
+    assert ext.model.site.area == pytest.approx(120 * 90)
 
 
 def test_suggested_map_reads_dxf1_buildings(tmp_path):

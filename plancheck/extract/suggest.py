@@ -22,7 +22,7 @@ from plancheck.extract import blocks as blk
 from plancheck.extract import geometry as geo
 from plancheck.extract.chain import Piece, chain
 from plancheck.extract.labels import parse_label, parse_road_label, plain_text
-from plancheck.extract.units import SCALE, declared_units
+from plancheck.extract.units import SCALE, declared_units, plausible
 from plancheck.model.site import Source
 from plancheck.read.dxf import LoadedDrawing, decode_escapes
 from plancheck.read.layers import LayerRoles
@@ -95,7 +95,7 @@ def analyse(loaded: LoadedDrawing, roles: LayerRoles | None = None) -> Suggestio
     flatten = tol.ARC_FLATTEN_M / scale
     stats: dict[str, LayerStats] = {}
     loose: dict[str, list[Piece]] = {}
-    closed_areas: dict[str, list[float]] = {}
+    polygons: dict[str, list] = {}                # layer -> closed outlines (shapely), drawing units
     for e, from_block in blk.world_entities(loaded.doc.modelspace(), loaded.limits.max_entities):
         layer = _decode(str(e.dxf.get("layer", "0")))
         s = stats.get(layer)
@@ -108,14 +108,14 @@ def analyse(loaded: LoadedDrawing, roles: LayerRoles | None = None) -> Suggestio
         elif kind in geo.OUTLINE_TYPES or kind in geo.LINE_TYPES:
             try:
                 shape = geo.shape_of(e, flatten)
-            except geo.NonFiniteGeometry:
+            except geo.DamagedGeometry:
                 continue
             if shape is None or len(shape.points) == 0:
                 continue
             if shape.closed_flag and len(shape.points) >= 3:
                 s.closed += 1
                 s.closed_in_blocks += from_block
-                closed_areas.setdefault(layer, []).append(_area(shape.points))
+                polygons.setdefault(layer, []).append(_polygon(shape.points))
             else:
                 s.loose += 1
                 src = Source(str(e.dxf.get("handle", "?")), layer, kind)
@@ -123,12 +123,15 @@ def analyse(loaded: LoadedDrawing, roles: LayerRoles | None = None) -> Suggestio
     for layer, pieces in loose.items():
         result = chain(pieces, tol.CHAIN_SNAP_M / scale)
         stats[layer].chained = len(result.outlines)
-        closed_areas.setdefault(layer, []).extend(c.polygon.area for c in result.outlines)
-    for layer, areas in closed_areas.items():
-        if areas:
-            stats[layer].largest_m2 = max(areas) * scale ** 2
+        polygons.setdefault(layer, []).extend(c.polygon for c in result.outlines)
+    for layer, polys in polygons.items():
+        if polys:
+            stats[layer].largest_m2 = max(p.area for p in polys) * scale ** 2
     ordered = sorted(stats.values(), key=lambda s: s.name)
     proposal, missing = propose(ordered)
+    if "site" in missing:
+        _enclosing_site(proposal, missing, stats, polygons, scale)
+        proposal = {r: proposal[r] for r in KEYWORDS if r in proposal}
     return Suggestion(ordered, proposal, missing, units)
 
 
@@ -147,12 +150,13 @@ def _text(s: LayerStats, e) -> None:
         s.road_labels += 1
 
 
-def _area(points) -> float:
-    """Shoelace area of a closed ring of (n, 2) points."""
-    import numpy as np
+def _polygon(points):
+    """A closed ring of (n, 2) points as a polygon, made valid (a bow-tie keeps its area)."""
+    from shapely.geometry import Polygon
+    from shapely.validation import make_valid
 
-    x, y = points[:, 0], points[:, 1]
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    poly = Polygon(points)
+    return poly if poly.is_valid else make_valid(poly)
 
 
 def _decode(text: str) -> str:
@@ -231,6 +235,48 @@ def _one_site(out: dict[str, list[tuple[str, str]]], stats: dict[str, LayerStats
     n = stats[best[0]].outlines
     note = "" if n == 1 else f"; it holds {n} closed outlines but PCDS-1 needs exactly one"
     out["site"] = [(best[0], best[1] + note)]
+
+
+def _enclosing_site(proposal, missing, stats, polygons, scale) -> None:
+    """No layer is named like a site: propose the layer whose largest outline is the tightest
+    one enclosing every building outline, if its area is plausible for a site (PCDS-1 §2).
+
+    A guess from content only, so the reason says what to check. Not candidates: layers already
+    given a role, frames, dimensions and the like (NEVER), and layers holding text, since a
+    border or title block encloses everything too and carries text (a named red-line layer
+    with its area written on it is found by its name instead).
+    """
+    from shapely.geometry import MultiPoint
+
+    buildings = [layer for layer, _ in proposal.get("building", [])]
+    buildings += [s.name for s in stats.values() if s.role == "building"]
+    marks = [p.representative_point() for layer in buildings for p in polygons.get(layer, ())
+             if not p.is_empty]
+    if not marks:
+        return
+    taken = {layer for entries in proposal.values() for layer, _ in entries}
+    spots = MultiPoint(marks)
+    best = None
+    for layer, polys in polygons.items():
+        s = stats[layer]
+        if (layer in taken or s.role is not None or not polys or s.text_count
+                or any(re.search(p, layer, re.IGNORECASE) for p in NEVER)):
+            continue
+        outer = max(polys, key=lambda p: p.area)
+        area_m2 = outer.area * scale ** 2
+        if plausible(area_m2) and outer.covers(spots) and (best is None or area_m2 < best[1]):
+            best = (layer, area_m2)
+    if best is None:
+        return
+    layer, area_m2 = best
+    n = stats[layer].outlines
+    reason = (f"no layer is named as a site; its largest outline ({area_m2:,.1f} m² read as "
+              f"{stats[layer].unit}) encloses all {len(marks)} building outline(s): check that it "
+              "is the site boundary")
+    if n != 1:
+        reason += f"; it holds {n} closed outlines but PCDS-1 needs exactly one"
+    proposal["site"] = [(layer, reason)]
+    missing.remove("site")
 
 
 def _weak_buildings(out: dict[str, list[tuple[str, str]]], stats: dict[str, LayerStats]) -> None:
