@@ -148,3 +148,16 @@ def test_arcs_flattened_within_tolerance(draw):
     exact = 40000 + math.pi * 100 ** 2 / 2
     assert report["indicators"]["site_area_m2"] == pytest.approx(exact, rel=1e-4)
     assert report["indicators"]["site_area_m2"] < exact  # chords lie inside the arc
+
+
+def test_every_drawing_code_is_documented_in_both_languages():
+    """The README lists the catalogue, and every code has a Chinese and an English text."""
+    from pathlib import Path
+
+    from plancheck.findings import DRAWING_CODES, FAMILIES, STATUSES
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert [c for c in DRAWING_CODES if f"`{c}`" not in readme] == []
+    for code, (status, section, zh, en) in DRAWING_CODES.items():
+        assert status in STATUSES and section.startswith("PCDS-1 §") and zh and en, code
+    assert "drawing" in FAMILIES
