@@ -117,7 +117,7 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Count unknown (and error) findings as failing."),
     lang: str = LangOpt,
     formats: Optional[str] = typer.Option(None, "--format", help="Comma-separated outputs (default: all that apply)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="List passing findings too."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List passing findings too, and every unknown or warning (otherwise at most 5 per rule)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing; just write the report and exit."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="An earlier report.json: add "
                                             "what is new / fixed / changed (diff.json, diff.html)."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -94,3 +95,30 @@ def test_english_messages(draw, tmp_path):
     report = json.loads((tmp_path / "report.json").read_text("utf-8"))
     (f,) = [f for f in report["findings"] if f["rule"] == "DRW-SITE-MISSING"]
     assert f["message"].startswith("no site parcel")
+
+
+def test_terminal_folds_repeated_unknowns_but_lists_every_fail():
+    """A real drawing without heights or road widths gives hundreds of unknown pairs: the
+    terminal lists 5 per rule and counts the rest; every fail is listed; --verbose lists all."""
+    from rich.console import Console
+
+    from plancheck.render import terminal
+
+    def finding(i, rule, status):
+        return {"id": f"F{i:04d}", "rule": rule, "clause": "第三十四条", "family": "road-setback",
+                "status": status, "subjects": [f"{i}#"], "measured": None, "required": None,
+                "unit": "m", "message": f"message {i}"}
+
+    report = {"findings": [finding(i, "SH-34", "unknown") for i in range(1, 13)]
+              + [finding(i, "SH-23-1", "fail") for i in range(13, 20)]}
+
+    def shown(per_rule):
+        console = Console(file=io.StringIO(), width=200)
+        console.print(terminal.findings_list(report, ("fail", "unknown"), per_rule=per_rule))
+        return console.file.getvalue()
+
+    folded = shown(terminal.PER_RULE)
+    assert [i for i in range(1, 20) if f"message {i}\n" in folded] == [1, 2, 3, 4, 5, *range(13, 20)]
+    assert "… 7 more unknown SH-34" in folded
+    everything = shown(None)
+    assert all(f"message {i}\n" in everything for i in range(1, 20)) and "more" not in everything

@@ -45,26 +45,53 @@ def indicator_table(report: dict) -> Table:
     return t
 
 
-def findings_list(report: dict, statuses: tuple[str, ...], title: str = "Findings 问题") -> Group | None:
-    """One block per finding: a head line that never splits a code, then the message."""
+#: Without --verbose, at most this many unknown / warning findings of one rule are listed;
+#: the rest are counted on one line (report.json and report.html keep every one).
+PER_RULE = 5
+COLLAPSED = ("unknown", "warning")
+
+
+def findings_list(report: dict, statuses: tuple[str, ...], title: str = "Findings 问题",
+                  per_rule: int | None = None) -> Group | None:
+    """One block per finding: a head line that never splits a code, then the message.
+
+    With `per_rule`, unknown and warning findings beyond that many per rule are folded into
+    one line with their count; fails and errors are always listed.
+    """
     rows = [f for f in report["findings"] if f["status"] in statuses]
     if not rows:
         return None
     parts: list[Text] = [Text(title, style="bold italic")]
+    seen: dict[tuple[str, str], int] = {}
     for f in rows:
-        head = Text(f"{f['id']} ")
-        head.append(f"{f['status']:<7}", style=STATUS_STYLE[f["status"]])
-        head.append(f" {f['rule']}", style="bold")
-        if f.get("clause") and f["family"] != "drawing":
-            head.append(f" {f['clause']}")
-        if f["subjects"]:
-            head.append("  " + " / ".join(f["subjects"]))
-        if f["measured"] is not None or f["required"] is not None:
-            head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}")
-        body = Text("        ")
-        body.append(f["message"])
-        parts += [head, body]
+        key = (f["status"], f["rule"])
+        seen[key] = seen.get(key, 0) + 1
+        if per_rule is not None and f["status"] in COLLAPSED and seen[key] > per_rule:
+            continue
+        parts += _finding(f)
+    for (status, rule), count in seen.items():
+        if per_rule is not None and status in COLLAPSED and count > per_rule:
+            more = Text(f"      … {count - per_rule} more ")
+            more.append(status, style=STATUS_STYLE[status])
+            more.append(f" {rule}", style="bold")
+            more.append(" (--verbose or report.json lists them all)", style="dim")
+            parts.append(more)
     return Group(*parts)
+
+
+def _finding(f: dict) -> list[Text]:
+    head = Text(f"{f['id']} ")
+    head.append(f"{f['status']:<7}", style=STATUS_STYLE[f["status"]])
+    head.append(f" {f['rule']}", style="bold")
+    if f.get("clause") and f["family"] != "drawing":
+        head.append(f" {f['clause']}")
+    if f["subjects"]:
+        head.append("  " + " / ".join(f["subjects"]))
+    if f["measured"] is not None or f["required"] is not None:
+        head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}")
+    body = Text("        ")
+    body.append(f["message"])
+    return [head, body]
 
 
 def _opt(v) -> str:
@@ -85,7 +112,7 @@ def summary(report: dict, out_file: str | None = None, verbose: bool = False) ->
     parts = [head, indicator_table(report)]
     shown = ("fail", "error", "unknown", "warning", "pass") if verbose else \
         ("fail", "error", "unknown", "warning")
-    listed = findings_list(report, shown)
+    listed = findings_list(report, shown, per_rule=None if verbose else PER_RULE)
     if listed is not None:
         parts.append(listed)
     for note in report.get("not_checked", []):
@@ -122,7 +149,8 @@ def inspection(report: dict) -> Group:
         roads.add_row(r["entity"], Text(r["name"] or "—"), _q(r["width_m"]), r["width_from"] or "—")
     site = report["indicators"]["site_area_m2"]
     parts = [head, Text(f"site area: {_num(site, 'm²')}"), layers, bld, roads]
-    listed = findings_list(report, ("fail", "error", "unknown", "warning"), "Drawing findings 图纸问题")
+    listed = findings_list(report, ("fail", "error", "unknown", "warning"), "Drawing findings 图纸问题",
+                           per_rule=PER_RULE)
     if listed is not None:
         parts.append(listed)
     return Group(*parts)
