@@ -23,6 +23,8 @@ VERTEX_MERGE_M = 1e-6
 COMPARE_M = 1e-6
 #: Two ratios (FAR, density, green ratio) are compared with this slack.
 COMPARE_RATIO = 1e-6
+#: Several PC-NORTH arrows agree when they point within this many degrees of the first one.
+NORTH_AGREE_DEG = 0.01
 #: A proposed mass may stick out of the site by at most this area (m²) before DRW-OUTSIDE fires.
 OUTSIDE_AREA_M2 = 0.01
 
@@ -40,6 +42,7 @@ def as_dict() -> dict[str, float]:
         "compare_m": COMPARE_M,
         "compare_ratio": COMPARE_RATIO,
         "outside_area_m2": OUTSIDE_AREA_M2,
+        "north_agree_deg": NORTH_AGREE_DEG,
     }
 
 #: Outline coordinates in report.json are rounded to this many decimals (0.1 mm); measured

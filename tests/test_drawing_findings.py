@@ -161,3 +161,24 @@ def test_every_drawing_code_is_documented_in_both_languages():
     for code, (status, section, zh, en) in DRAWING_CODES.items():
         assert status in STATUSES and section.startswith("PCDS-1 §") and zh and en, code
     assert "drawing" in FAMILIES
+
+
+def test_disagreeing_north_arrows_are_reported_and_the_first_wins(draw, tmp_path):
+    """Two PC-NORTH arrows that disagree: a DRW-NORTH warning naming both, the first is used
+    (the report's north is its angle); a second arrow that agrees says nothing."""
+    path = draw({"site": SITE, "buildings": [slab()], "north": 120.0, "north_arrow": True})
+    doc = ezdxf.readfile(path)
+    (arrow,) = doc.modelspace().query("INSERT[name=='PC-NORTH']")
+    first = arrow.dxf.rotation
+    doc.modelspace().add_blockref("PC-NORTH", (500, 500), dxfattribs={"rotation": first})
+    doc.saveas(tmp_path / "agree.dxf")
+    agree = check(tmp_path / "agree.dxf", Options(lang="en")).report
+    assert codes(agree, "DRW-NORTH") == [] and agree["drawing"]["north_deg"] == pytest.approx(120.0)
+    doc.modelspace().add_blockref("PC-NORTH", (600, 500), dxfattribs={"rotation": 0.0})
+    doc.saveas(tmp_path / "disagree.dxf")
+    report = check(tmp_path / "disagree.dxf", Options(lang="en")).report
+    (f,) = codes(report, "DRW-NORTH")
+    assert f["status"] == "warning" and "3 PC-NORTH blocks" in f["message"]
+    assert "others point at 90.00°" in f["message"] and "north at 120.00°" in f["message"]
+    assert report["drawing"]["north_deg"] == pytest.approx(120.0)
+    assert report["indicators"] == agree["indicators"]

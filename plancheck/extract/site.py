@@ -144,9 +144,14 @@ class _Extractor:
     def _north(self) -> tuple[float, str]:
         if self.ctx.north is not None:
             return self.ctx.north % 360.0, "context"
-        block = un.north_from_block(self.msp)
-        if block is not None:
-            return block, "PC-NORTH block"
+        arrows = un.north_from_blocks(self.msp)
+        if arrows:
+            other = sorted({round(a, 2) for a in arrows[1:]
+                            if abs((a - arrows[0] + 180.0) % 360.0 - 180.0) > tol.NORTH_AGREE_DEG})
+            if other:
+                self.add("DRW-NORTH", count=len(arrows), used=f"{arrows[0]:.2f}",
+                         others=", ".join(f"{a:.2f}°" for a in other))
+            return arrows[0], "PC-NORTH block"
         return 90.0, "default"
 
     def _raw_site_area(self, entities: list) -> float | None:

@@ -46,10 +46,9 @@ def decide_units(declared: str, override: str | None, raw_site_area: float | Non
                      f"plausible; pass --units m|cm|mm")
 
 
-def north_from_block(msp) -> float | None:
-    """North from a `PC-NORTH` block reference: rotation r means north points at r + 90°."""
-    for insert in msp.query("INSERT"):
-        rotation = insert.dxf.get("rotation", 0.0)
-        if insert.dxf.name.strip().upper() == "PC-NORTH" and math.isfinite(rotation):
-            return (rotation + 90.0) % 360.0
-    return None
+def north_from_blocks(msp) -> list[float]:
+    """North from each `PC-NORTH` block reference, in drawing order: rotation r means north
+    points at r + 90°. The first one is used; the caller reports any that disagree."""
+    return [(insert.dxf.get("rotation", 0.0) + 90.0) % 360.0 for insert in msp.query("INSERT")
+            if insert.dxf.name.strip().upper() == "PC-NORTH"
+            and math.isfinite(insert.dxf.get("rotation", 0.0))]
