@@ -89,11 +89,8 @@ def setback(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         if ev.model.proposed:
             yield no_roads(ev, clause)
         return
-    roads = grouped(ev.model.roads)
-    for b in sorted(ev.model.proposed, key=lambda b: b.name):
-        for name, lines in sorted(roads.items()):
-            if not fronting(b, lines, p["frontage_m"]):
-                continue
+    for b, front in _fronts(ev, p["frontage_m"]):
+        for name, lines in front.items():
             yield _setback_finding(ev, clause, p, b, name, lines)
 
 
@@ -107,15 +104,13 @@ def _setback_finding(ev, clause, p, b: Building, name: str, lines: list[Road]) -
         return ev.finding(clause, "unknown", msg, [b.name, name], d, None, "m", segment(a, q))
     wide = width > p["wide_road_min_m"]
     cands = []
-    for m in b.masses:
-        d, a, q = nearest(m.outline, lines)
+    for m, d, seg in _mass_distances(b, lines):
         if m.height_m is None:
-            why = f"{m.label} 缺少高度" if zh else f"{m.label} has no height"
-            cands.append(Margin(None, d, None, segment(a, q), why))
+            cands.append(Margin(None, d, None, seg, _no_height(m, zh)))
             continue
         row = next(r for r in p["table"] if r["h_max"] is None or m.height_m <= r["h_max"])
         req = row["wide" if wide else "narrow"]
-        cands.append(Margin(d - req, d, req, segment(a, q), info={"h": m.height_m, "mass": m.label}))
+        cands.append(Margin(d - req, d, req, seg, info={"h": m.height_m, "mass": m.label}))
     status, c = governing(cands, tol.COMPARE_M)
     if status == "unknown":
         msg = (f"{b.name} 临 {name}：后退距离无法判定（{c.why}）" if zh else
@@ -154,11 +149,7 @@ def height(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         if ev.model.proposed:
             yield no_roads(ev, clause)
         return
-    roads = grouped(ev.model.roads)
-    for b in sorted(ev.model.proposed, key=lambda b: b.name):
-        front = {n: ls for n, ls in roads.items() if fronting(b, ls, p["frontage_m"])}
-        if not front:
-            continue
+    for b, front in _fronts(ev, p["frontage_m"]):
         missing = sorted(n for n, ls in front.items() if road_width(ls) is None)
         if missing:
             msg = (f"{b.name} 临接的道路 {', '.join(missing)} 没有红线宽度，控制高度无法判定" if zh else
@@ -169,15 +160,12 @@ def height(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         name, lines = max(sorted(front.items()), key=lambda kv: road_width(kv[1]))
         w = road_width(lines)
         cands = []
-        for m in b.masses:
-            s, a, q = nearest(m.outline, lines)
+        for m, s, seg in _mass_distances(b, lines):
             if m.height_m is None:
-                why = f"{m.label} 缺少高度" if zh else f"{m.label} has no height"
-                cands.append(Margin(None, None, None, segment(a, q), why))
+                cands.append(Margin(None, None, None, seg, _no_height(m, zh)))
                 continue
             req = p["factor"] * (w + s)
-            cands.append(Margin(req - m.height_m, m.height_m, req, segment(a, q),
-                                info={"s": s, "mass": m.label}))
+            cands.append(Margin(req - m.height_m, m.height_m, req, seg, info={"s": s, "mass": m.label}))
         status, c = governing(cands, tol.COMPARE_M)
         k = p["factor"]
         if status == "unknown":
@@ -193,3 +181,23 @@ def height(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
                    f"+ setback {c.info['s']:.2f} m) = {c.required:.2f} m ({name})")
         yield ev.finding(clause, status, msg, [b.name], c.measured, c.required, "m", c.geometry,
                          road=name, road_width_m=w)
+
+
+def _fronts(ev: Evaluation, frontage_m: float):
+    """Each proposed building, by name, with the roads it fronts (road name -> red lines)."""
+    roads = sorted(grouped(ev.model.roads).items())
+    for b in sorted(ev.model.proposed, key=lambda b: b.name):
+        front = {n: ls for n, ls in roads if fronting(b, ls, frontage_m)}
+        if front:
+            yield b, front
+
+
+def _mass_distances(b: Building, lines: list[Road]):
+    """(mass, distance to the road's red line, the dimension segment) for each mass of `b`."""
+    for m in b.masses:
+        d, a, q = nearest(m.outline, lines)
+        yield m, d, segment(a, q)
+
+
+def _no_height(m, zh: bool) -> str:
+    return f"{m.label} 缺少高度" if zh else f"{m.label} has no height"
