@@ -319,7 +319,9 @@ def test_unsupported_entities_are_skipped_with_a_warning(tmp_path):
     data = path.read_bytes()
     custom = (b"  0\r\nTCH_WALL\r\n  5\r\nFFF0\r\n330\r\n1F\r\n100\r\nAcDbEntity\r\n  8\r\nWALL\r\n"
               b"  0\r\nINSERT\r\n  5\r\nFFF1\r\n330\r\n1F\r\n100\r\nAcDbEntity\r\n  8\r\nPC-TEXT\r\n"
-              b"100\r\nAcDbBlockReference\r\n 10\r\n20.0\r\n 20\r\n15.0\r\n 30\r\n0.0\r\n")  # no name
+              b"100\r\nAcDbBlockReference\r\n 10\r\n20.0\r\n 20\r\n15.0\r\n 30\r\n0.0\r\n"  # no name
+              b"  0\r\nINSERT\r\n  5\r\nFFF2\r\n330\r\n1F\r\n100\r\nAcDbEntity\r\n  8\r\nPC-TEXT\r\n"
+              b"100\r\nAcDbBlockReference\r\n  2\r\nPC-NORTH\r\n")  # no insertion point
     end = data.index(b"ENDSEC", data.index(b"ENTITIES"))
     start = data.rindex(b"  0", 0, end)
     sep = b"\r\n" if b"\r\n" in data[:200] else b"\n"
@@ -327,7 +329,8 @@ def test_unsupported_entities_are_skipped_with_a_warning(tmp_path):
     report = check(path, Options(lang="en")).report
     (f,) = [f for f in report["findings"] if f["rule"] == "DRW-UNSUPPORTED"]
     assert "TCH_WALL 1" in f["message"] and "INSERT without a block name 1" in f["message"]
-    assert f["status"] == "warning"
+    assert "INSERT without an insertion point 1" in f["message"]   # found by the mutation fuzz
+    assert f["status"] == "warning" and report["drawing"]["north_deg"] == 90.0
     assert report["indicators"]["far"] == pytest.approx(0.6)
 
 

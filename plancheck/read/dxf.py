@@ -187,7 +187,7 @@ def _drop_unsupported(doc) -> dict[str, int]:
 
     ezdxf keeps an entity of unknown type (a CAD add-on's custom object such as 天正 TCH_WALL,
     or a name damaged in the file) as bare tags without a layer or geometry; a block reference
-    without a block name cannot be placed. Recovery can also leave entities (and block
+    without a block name or an insertion point cannot be placed. Recovery can also leave entities (and block
     attributes) that its audit destroyed: those go too.
     """
     dropped: dict[str, int] = {}
@@ -195,8 +195,11 @@ def _drop_unsupported(doc) -> dict[str, int]:
         for e in list(layout):
             kind = str(e.dxftype())[:40]
             usable = e.is_alive and e.dxf.is_supported("layer")
-            if usable and kind == "INSERT" and not isinstance(e.dxf.get("name"), str):
-                usable, kind = False, "INSERT without a block name"
+            if usable and kind == "INSERT":
+                if not isinstance(e.dxf.get("name"), str):
+                    usable, kind = False, "INSERT without a block name"
+                elif e.dxf.get("insert") is None:  # the one point ezdxf has no default for
+                    usable, kind = False, "INSERT without an insertion point"
             if usable:
                 linked = {"INSERT": "attribs", "POLYLINE": "vertices"}.get(e.dxftype())
                 if linked:  # ATTRIBs / VERTEXes the audit destroyed
