@@ -170,3 +170,17 @@ def test_without_gl_png_is_a_clear_error_and_default_leaves_it_out(draw, tmp_pat
     assert default.returncode in (0, 1), default.stderr
     written = sorted(p.name for p in (tmp_path / "b").iterdir())
     assert {"report.json", "report.html", "model.glb"} <= set(written) and "figures" not in written
+
+
+def test_fails_get_their_3d_views_before_unknowns():
+    """A real drawing can put hundreds of unknown pairs before its one fail in report order;
+    the view cap must not cost the fail its view."""
+    from plancheck.render.figures import MAX_FINDING_VIEWS, view_findings
+
+    report = make_report()
+    unknowns = [dict(FINDING, id=f"F{i:04d}", status="unknown", measured=None, required=None)
+                for i in range(3, 3 + MAX_FINDING_VIEWS + 10)]
+    report["findings"] = unknowns + report["findings"]      # the fail F0001 comes last
+    views = view_findings(report)
+    assert views[0]["id"] == "F0001" and len(views) == MAX_FINDING_VIEWS + 11
+    assert [v["id"] for v in views[1:]] == [u["id"] for u in unknowns]   # report order kept

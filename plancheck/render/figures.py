@@ -116,8 +116,11 @@ def needs_view(f: dict, buildings: set[str]) -> bool:
 
 
 def view_findings(report: dict) -> list[dict]:
+    """The findings that get a 3D view: fails first, then unknowns, each in report order, so
+    the MAX_FINDING_VIEWS cap never costs a fail its view while unknowns have theirs."""
     names = {b["name"] for b in report["buildings"]}
-    return [f for f in report["findings"] if needs_view(f, names)]
+    return sorted((f for f in report["findings"] if needs_view(f, names)),
+                  key=lambda f: f["status"] != "fail")
 
 
 def grouped_segments(findings: list[dict]) -> list[tuple[tuple, list[dict]]]:
@@ -214,7 +217,7 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
         views = view_findings(report)
         if len(views) > MAX_FINDING_VIEWS:
             notes.append(f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
-                         f"first {MAX_FINDING_VIEWS} have no own 3D view; see the overview")
+                         f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
     _CACHE.clear()   # one report at a time is all a run needs
     _CACHE[key] = FigureSet(figures, notes)
     return _CACHE[key]
