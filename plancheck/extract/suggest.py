@@ -8,7 +8,8 @@ reason for every role, and says which roles it found no layer for.
 
 The proposal is a starting point for a person, never used silently: names are matched against
 the keywords below, then checked against what the layer holds (an outline role needs closed
-outlines, a road needs lines, a label layer needs text).
+outlines, a road needs lines, a label layer needs text). Only the site can also be found
+from content alone, when no layer is named like one (`_enclosing_site`).
 """
 
 from __future__ import annotations
