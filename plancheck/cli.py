@@ -37,6 +37,8 @@ StoreyOpt = typer.Option(None, "--storey-height", help="Storey height (m) to est
                          "building's height from its levels (default 3.0; marked estimated).")
 RadiusOpt = typer.Option(None, "--context-radius", help="Load context buildings within this "
                          "distance (m) of a proposed building (default 250).")
+NoSunOpt = typer.Option(False, "--no-sunlight", help="Skip the sunlight analysis: findings that "
+                        "need it (第二十七条 pairs, 第三十条 buildings) stay unknown.")
 
 
 def _version(value: bool) -> None:
@@ -126,13 +128,14 @@ def check(
     context_crs: Optional[str] = CrsOpt,
     storey_height: Optional[float] = StoreyOpt,
     context_radius: Optional[float] = RadiusOpt,
+    no_sunlight: bool = NoSunOpt,
 ) -> None:
     """Check a drawing: indicators, clause findings and drawing problems -> report.json.
 
     Exit codes: 0 nothing fails, 1 a finding fails (or, with --strict, is unknown/error),
     2 the drawing or the command line cannot be used.
     """
-    opts = _options(context, zone, units, layers, lang)
+    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
     names = _formats(formats)
 
     def body() -> int:
@@ -159,6 +162,78 @@ def check(
         return exit_code(result.report, strict)
 
     raise typer.Exit(_run(body))
+
+
+@app.command()
+def sunlight(
+    drawing: Path = DrawingArg,
+    context: Optional[Path] = ContextOpt,
+    zone: Optional[str] = ZoneOpt,
+    units: Optional[str] = UnitsOpt,
+    layers: Optional[Path] = LayersOpt,
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: reports/<drawing stem>/)."),
+    lang: str = LangOpt,
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes the receivers are spread over."),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="Write the facade elevations and the 等时线 plan (PNG)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    context_buildings: Optional[Path] = CityOpt,
+    context_origin: Optional[str] = OriginOpt,
+    context_crs: Optional[str] = CrsOpt,
+    storey_height: Optional[float] = StoreyOpt,
+    context_radius: Optional[float] = RadiusOpt,
+) -> None:
+    """Sunlight analysis (日照分析, 冬至日 满窗): every residential and 第三十条 building of the
+    scheme, and every existing one it could shade -> sunlight.json and figures.
+
+    Exit codes: 0 nothing fails (or nothing to analyse), 1 a receiver fails, 2 the drawing or
+    the command line cannot be used.
+    """
+    opts = _options(context, zone, units, layers, lang)
+
+    def body() -> int:
+        from plancheck.pipeline import sunlight as run_sunlight
+        from plancheck.render import sunlight_view
+        from plancheck.sunlight.output import write
+
+        city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
+        folder = out or Path("reports") / _safe_stem(drawing)
+        if quiet:
+            doc, ext = run_sunlight(drawing, _with_city(opts, city), jobs=jobs)
+        else:
+            doc, ext = _sunlight_with_progress(drawing, _with_city(opts, city), jobs)
+        written = [write(doc, folder)]
+        if figures and doc["receivers"]:
+            from plancheck.render.sunlight_figures import render_files
+
+            written += render_files(doc, folder, lang)
+        if not quiet:
+            _console().print(sunlight_view.summary(doc, ext.findings, written, lang))
+        return 1 if any(r["verdict"] == "fail" for r in doc["receivers"]) else 0
+
+    raise typer.Exit(_run(body))
+
+
+def _sunlight_with_progress(drawing, opts, jobs):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from plancheck.pipeline import sunlight as run_sunlight
+
+    progress = Progress(TextColumn("日照分析" if opts.lang == "zh" else "sunlight"), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+                        console=_err_console())
+    with progress:
+        task = progress.add_task("receivers", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return run_sunlight(drawing, opts, jobs=jobs, progress=tick)
+
+
+def _err_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.command()
@@ -490,13 +565,14 @@ def batch(
     storey_height: Optional[float] = StoreyOpt,
     context_radius: Optional[float] = RadiusOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    no_sunlight: bool = NoSunOpt,
 ) -> None:
     """Check every drawing under PATHS in parallel: one report folder per drawing, plus
     index.html, summary.csv and summary.json in --out. Resumable: drawings already checked
     (same file, context, ruleset and plancheck version) are skipped unless --force.
 
     Exit codes: 0 nothing fails; 1 a drawing fails; 2 a drawing could not be checked, or bad usage."""
-    opts = _options(context, zone, units, layers, lang)
+    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
     names = _formats(formats)
 
     def body() -> int:

@@ -28,6 +28,8 @@ class Options:
     #: existing buildings from a city file (extract.context_buildings.ContextSpec); None: the
     #: context file's `context_buildings:` if it has one
     context_buildings: object | None = None
+    #: run the sunlight analysis where a finding needs it (False: `--no-sunlight`)
+    sunlight: bool = True
 
 
 @dataclass
@@ -63,7 +65,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     city = _context_buildings(ext, ctx, opts)
     ruleset = load_ruleset(ctx.ruleset)
     indicators = compute(ext.model)
-    ev = Evaluation(ext.model, indicators, ctx, ruleset, opts.lang)
+    ev = Evaluation(ext.model, indicators, ctx, ruleset, opts.lang, sunlight=opts.sunlight)
     findings = list(ext.findings) + evaluate(ev, opts.clauses)
     report = build(
         drawing={"path": str(drawing), "sha256": loaded.sha256,
@@ -81,6 +83,11 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     )
     if city is not None:
         report["context_buildings"] = city
+    sun = ev.cache.get("sunlight")
+    if sun is not None and sun.after:
+        from plancheck.sunlight.analysis import isochrones
+
+        report["sunlight"] = {**sun.doc(), "isochrones": isochrones(ext.model, sun.rules.settings)}
     return Checked(loaded, ctx, ext, indicators, report)
 
 
@@ -96,3 +103,31 @@ def _context_buildings(ext: Extraction, ctx: Context, opts: Options) -> dict | N
         return None
     ext.model, note = cb.add_context(ext.model, spec, ext.units_used, ext.north_deg, opts.lang)
     return note
+
+
+def sunlight(drawing: str | Path, opts: Options = Options(), jobs: int = 1,
+             progress=None) -> tuple[dict, Extraction]:
+    """`plancheck sunlight`: analyse every residential and 第三十条 receiver of the drawing
+    (proposed ones, and existing ones the scheme could shade); returns the sunlight document
+    (schema plancheck.sunlight/1) and the extraction (its drawing findings)."""
+    from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.errors import RulesetError
+    from plancheck.sunlight.output import run
+    from plancheck.sunlight.rules import SunRules
+    from plancheck import __version__
+
+    drawing = Path(drawing)
+    loaded, ctx, ext = read_site(drawing, opts)
+    _context_buildings(ext, ctx, opts)
+    rules = SunRules.of(load_ruleset(ctx.ruleset))
+    if rules is None:
+        raise RulesetError(f"ruleset {ctx.ruleset} has no sunlight clauses")
+    zh = opts.lang == "zh"
+    doc = run(ext.model, rules, ctx.zone, bool(ctx.detached_house_area), jobs=jobs, zh=zh,
+              progress=progress)
+    if not doc["receivers"]:
+        doc["message"] = ("没有需要日照分析的建筑：图中没有住宅或第三十条所列建筑（医院、学校、幼托）"
+                          if zh else "nothing to analyse: the drawing has no residential or "
+                          "第三十条 (hospital, school, kindergarten) building")
+    return {"schema": doc.pop("schema"), "tool": {"name": "plancheck", "version": __version__},
+            "drawing": {"path": str(drawing), "sha256": loaded.sha256}, **doc}, ext

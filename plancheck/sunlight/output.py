@@ -1,0 +1,191 @@
+"""The sunlight document (`sunlight.json`, schema `plancheck.sunlight/1`): settings, every
+receiver with its requirement and verdict, every window with its minutes, lit intervals and
+the buildings that shade it. `run` is the whole analysis for `plancheck sunlight` and for the
+check; it never prints (progress goes through a callback)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import time
+from pathlib import Path
+from typing import Callable
+
+from plancheck.model.site import SiteModel
+from plancheck.sunlight.analysis import (BuildingResult, Requirement, WindowResult, analyse,
+                                         homes, isochrones, measured, window_status, worst)
+from plancheck.sunlight.rules import SunRules
+from plancheck.sunlight.settings import hhmm, orientation_label
+
+SCHEMA_ID = "plancheck.sunlight/1"
+SCHEMA_FILE = Path(__file__).with_name("sunlight.schema.json")
+
+
+def figure_name(building: str) -> str:
+    """The facade-elevation figure of a receiver, relative to the output folder."""
+    safe = re.sub(r"[^0-9A-Za-z_-]+", lambda m: "".join(f"u{ord(c):x}" for c in m.group()), building)
+    return f"figures/sunlight-{safe}.png"
+
+
+def no_worse_status(after: WindowResult, before: WindowResult, req: Requirement) -> tuple[str, str | None]:
+    """不得恶化: one that met the requirement before must still meet it; one already short must
+    not lose a minute."""
+    b_st, b_why = window_status(before, req)
+    a_st, a_why = window_status(after, req)
+    if b_st == "pass":
+        return a_st, a_why
+    if b_st == "unknown" or a_st == "unknown":
+        return "unknown", b_why or a_why
+    lost = measured(before, req) - measured(after, req)
+    return ("pass", None) if lost <= 1e-9 else ("fail", None)
+
+
+def run(model: SiteModel, rules: SunRules, zone: str | None, detached_area: bool,
+        receivers: tuple[list[int], list[int]] | None = None, jobs: int = 1, zh: bool = True,
+        progress: Callable[[int, int], None] | None = None) -> dict:
+    """Analyse the receivers (default: SunRules.receivers) and return the document."""
+    t0 = time.perf_counter()
+    prop, exist = receivers if receivers is not None else rules.receivers(model)
+    proposed_ids = frozenset(i for i, b in enumerate(model.buildings) if b.status == "proposed")
+    total = len(prop) + 2 * len(exist)
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        if progress:
+            progress(done[0], total)
+
+    if progress:
+        progress(0, total)
+    after = analyse(model, prop + exist, rules.settings, rules.point_ratio, zh=zh, jobs=jobs,
+                    progress=tick)
+    before = analyse(model, exist, rules.settings, rules.point_ratio, exclude=proposed_ids,
+                     zh=zh, jobs=jobs, progress=tick) if exist else {}
+    doc = document(model, rules, zone, detached_area, after, before, zh)
+    if after:
+        doc["isochrones"] = isochrones(model, rules.settings)
+    doc["seconds"] = round(time.perf_counter() - t0, 3)
+    return doc
+
+
+def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict[int, BuildingResult],
+             before: dict[int, BuildingResult], zh: bool = True) -> dict:
+    from plancheck.sunlight.analysis import sun
+
+    s = rules.settings
+    path = sun(s)
+    frame = model.frame
+    bjt = _bjt(path, s.lon_deg)
+    receivers, windows = [], []
+    for bi, res in after.items():
+        b = model.buildings[bi]
+        got = rules.requirement(model, bi, zone, detached_area, zh)
+        if got is None:
+            continue
+        rule, req = got
+        prior = before.get(bi)
+        if prior is not None:
+            rule = rules.clauses["no_worse"].id if "no_worse" in rules.clauses else rule
+        statuses = []
+        for k, w in enumerate(res.windows):
+            if prior is not None:
+                st, why = no_worse_status(w, prior.windows[k], req)
+            else:
+                st, why = window_status(w, req)
+            statuses.append(st)
+            windows.append(_window(b.name, w, st, why, req, frame, bjt,
+                                   prior.windows[k] if prior else None, zh))
+        hs = homes(res.windows, req) if prior is None else \
+            [{"unit": None, "windows": [k], "status": st} for k, st in enumerate(statuses)]
+        counts = {st: sum(1 for h in hs if h["status"] == st) for st in ("pass", "fail", "unknown")}
+        verdict = ("fail" if counts["fail"] else "unknown" if counts["unknown"] else
+                   "pass" if hs else "unknown")
+        wi = worst(res.windows, req)
+        receivers.append({
+            "building": b.name, "status": b.status, "use": b.use, "rule": rule,
+            "requirement": {"minutes": req.minutes, "measure": req.measure,
+                            "minutes_range": list(req.minutes_range) if req.minutes_range else None,
+                            "text": req.label,
+                            "no_worse": prior is not None},
+            "windows_drawn": res.drawn, "estimate": not res.drawn,
+            "verdict": verdict, "homes": counts, "windows": len(res.windows),
+            "worst": None if wi is None else _ref(b.name, res.windows[wi], req, zh),
+            "skipped": res.skipped, "obstructions": res.obstructions, "rays": res.rays,
+        })
+    return {
+        "schema": SCHEMA_ID,
+        "settings": {**s.as_dict(), "date": path.day, "sun": "NREL SPA (pvlib nrel_numpy), geometric elevation",
+                     "samples": len(path.tst_minutes)},
+        "zone": zone,
+        "receivers": receivers,
+        "windows": windows,
+        "rays": sum(r["rays"] for r in receivers) + sum(b.rays for b in before.values()),
+    }
+
+
+def _ref(name: str, w: WindowResult, req: Requirement, zh: bool) -> dict:
+    f = w.spec.facade
+    return {"building": name, "floor": w.spec.floor, "facade": f.id,
+            "orientation": orientation_label(f.off_south, zh), "window": w.spec.window,
+            "minutes": measured(w, req), "required": req.minutes if req.minutes is not None
+            else req.minutes_range[1], "measure": req.measure, "drawn": w.spec.drawn}
+
+
+def _window(name: str, w: WindowResult, status: str, why: str | None, req: Requirement, frame,
+            bjt, prior: WindowResult | None, zh: bool) -> dict:
+    sp = w.spec
+    f = sp.facade
+    L = f.length
+    ux, uy = (f.b[0] - f.a[0]) / L, (f.b[1] - f.a[1]) / L
+    p0 = frame.to_drawing(f.a[0] + ux * sp.t0, f.a[1] + uy * sp.t0)
+    p1 = frame.to_drawing(f.a[0] + ux * sp.t1, f.a[1] + uy * sp.t1)
+    d = {
+        "building": name, "floor": sp.floor, "facade": f.id, "mass": f.mass,
+        "orientation": orientation_label(f.off_south, zh), "azimuth_deg": round(f.azimuth_deg, 3),
+        "main_facade": f.main, "window": sp.window, "unit": sp.unit, "drawn": sp.drawn,
+        "line": [[round(p0[0], 4), round(p0[1], 4)], [round(p1[0], 4), round(p1[1], 4)]],
+        "along_m": [round(sp.t0, 4), round(sp.t1, 4)], "facade_length_m": round(L, 4),
+        "sill_z_m": round(sp.z, 4),
+        "effective": [hhmm(f.window[0]), hhmm(f.window[1])],
+        "continuous_minutes": w.continuous, "cumulative_minutes": w.cumulative,
+        "required_minutes": req.minutes, "measure": req.measure, "status": status,
+        "lit": [[hhmm(a), hhmm(b)] for a, b in w.lit],
+        "lit_bjt": [[bjt(a), bjt(b)] for a, b in w.lit],
+        "shaded": [{"from": hhmm(a), "to": hhmm(b), "by": who} for a, b, who in w.shade],
+    }
+    if why:
+        d["reason"] = why
+    if w.upper is not None:
+        d["upper_minutes"] = {"continuous": w.upper[0], "cumulative": w.upper[1]}
+        d["unknown_obstructions"] = w.unknown_obstructions
+    if prior is not None:
+        d["before"] = {"continuous_minutes": prior.continuous,
+                       "cumulative_minutes": prior.cumulative}
+    return d
+
+
+def _bjt(path, lon: float):
+    """TST minutes -> Beijing time "HH:MM:SS" on the analysed day."""
+    from datetime import date
+
+    from plancheck.sunlight.sun import tst_to_bjt
+
+    day = date.fromisoformat(path.day)
+    return functools.lru_cache(maxsize=4096)(lambda m: tst_to_bjt(day, lon, m))
+
+
+def validate(doc: dict) -> None:
+    """Raise jsonschema.ValidationError when `doc` breaks the schema."""
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def write(doc: dict, out: Path) -> Path:
+    validate(doc)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "sunlight.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
