@@ -32,6 +32,10 @@ class Options:
     sunlight: bool = True
 
 
+#: The check's 等时线 grid is coarser than `plancheck sunlight`'s (it rides in report.json).
+ISO_CHECK_POINTS = 15_000
+
+
 @dataclass
 class Checked:
     loaded: LoadedDrawing
@@ -87,7 +91,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     if sun is not None and sun.after:
         from plancheck.sunlight.analysis import isochrones
 
-        report["sunlight"] = {**sun.doc(), "isochrones": isochrones(ext.model, sun.rules.settings)}
+        report["sunlight"] = {**sun.doc(), "isochrones": isochrones(ext.model, sun.rules.settings, max_points=ISO_CHECK_POINTS)}
     return Checked(loaded, ctx, ext, indicators, report)
 
 

@@ -62,13 +62,13 @@ def sun(settings: Settings):
 
 def _trace(polygons, base, top, origins, normals, suns) -> np.ndarray:
     """(N, M) blockers: -1 lit, -2 not traced, k >= 0 the nearest blocking prism."""
-    from plancheck.geom.rays import build_prisms, first_blockers
-
     if not len(origins):
         return np.zeros((0, len(suns)), dtype=np.int32)
-    prisms = build_prisms(polygons, np.asarray(base, dtype=np.float64),
-                          np.asarray(top, dtype=np.float64))
-    return first_blockers(prisms, origins, normals, suns)
+    base = np.asarray(base, dtype=np.float64)
+    top = np.asarray(top, dtype=np.float64)
+    # TEMPORARY until the numba kernel lands: the plain reference
+    from plancheck.geom.reference import first_blockers_reference
+    return first_blockers_reference(list(polygons), base, top, origins, normals, suns)
 
 
 def obstructions(model: SiteModel, bi: int, radius: float,
@@ -225,13 +225,21 @@ def homes(results: list[WindowResult], req: Requirement) -> list[dict]:
     return out
 
 
-def worst(results: list[WindowResult], req: Requirement) -> int | None:
-    """Index of the window with the fewest minutes (unknown ones last)."""
+def worst(results: list[WindowResult], req: Requirement,
+          groups: list[dict] | None = None) -> int | None:
+    """The window that decides the verdict: in each home (`groups`, from `homes`; default each
+    window alone) its best window, and of those the one with the fewest minutes (unknown
+    ones last)."""
     if not results:
         return None
-    return min(range(len(results)),
-               key=lambda i: (results[i].unknown is not None, measured(results[i], req),
-                              results[i].spec.floor))
+    groups = groups if groups is not None else [{"windows": [i]} for i in range(len(results))]
+
+    def key(i: int):
+        return (results[i].unknown is not None, measured(results[i], req), results[i].spec.floor)
+
+    best = [max(g["windows"], key=lambda i: (results[i].unknown is None, measured(results[i], req)))
+            for g in groups if g["windows"]]
+    return min(best, key=key) if best else None
 
 
 def analyse(model: SiteModel, receivers: list[int], settings: Settings, point_ratio: float,
@@ -283,7 +291,7 @@ ISO_MAX_POINTS = 60_000
 
 
 def isochrones(model: SiteModel, settings: Settings, cell_m: float = 2.0,
-               margin_m: float = 40.0) -> dict | None:
+               margin_m: float = 40.0, max_points: int = ISO_MAX_POINTS) -> dict | None:
     """Shadow duration on the plane of a ground-floor sill (sill_m above the ground) over the
     scheme and its surroundings: minutes in the table's span (9:00–15:00 TST) each grid point
     is shaded, for the 等时线 (1 h / 2 h / 3 h) plan. Model frame (north up), -1 inside a mass."""
@@ -295,7 +303,7 @@ def isochrones(model: SiteModel, settings: Settings, cell_m: float = 2.0,
     tallest = max((m.height_m or 0.0) for b in prop for m in b.masses)
     reach = min(settings.radius_m, 1.5 * tallest + margin_m)
     x0, x1, y0, y1 = x0 - reach, x1 + reach, y0 - margin_m, y1 + reach
-    while ((x1 - x0) / cell_m + 1) * ((y1 - y0) / cell_m + 1) > ISO_MAX_POINTS:
+    while ((x1 - x0) / cell_m + 1) * ((y1 - y0) / cell_m + 1) > max_points:
         cell_m *= 1.25
     xs = np.arange(x0, x1 + 1e-9, cell_m)
     ys = np.arange(y0, y1 + 1e-9, cell_m)

@@ -101,7 +101,7 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
         counts = {st: sum(1 for h in hs if h["status"] == st) for st in ("pass", "fail", "unknown")}
         verdict = ("fail" if counts["fail"] else "unknown" if counts["unknown"] else
                    "pass" if hs else "unknown")
-        wi = worst(res.windows, req)
+        wi = worst(res.windows, req, hs)
         receivers.append({
             "building": b.name, "status": b.status, "use": b.use, "rule": rule,
             "requirement": {"minutes": req.minutes, "measure": req.measure,

@@ -149,10 +149,12 @@ _register("sun", """高层居住建筑的日照间距 (第二十七条).
 
 Measures: residential pairs with a high-rise that miss the coefficient requirement: the
 distance against the 第二十七条 distances (heights capped at height_cap_m, 应用解释).
-Fails when: below the 第二十七条 distance too.
-Unknown when: at or above it: the pair needs a sunlight analysis ("pending": "sunlight");
-the finding carries both thresholds. It never passes here: a pair meeting the coefficient
-requirement passes under its 第二十三、二十五、二十六、二十八条 clause.
+Fails when: below the 第二十七条 distance too; or at or above it and plancheck's sunlight
+analysis (run after the clauses, evidence from SH-SUN-27) finds a shaded home short of its
+winter-solstice sun. Passes when that analysis finds every shaded member lit enough.
+Unknown when: at or above it and the analysis is skipped (--no-sunlight: "pending":
+"sunlight") or cannot decide; the finding carries both thresholds. A pair meeting the
+coefficient requirement passes under its 第二十三、二十五、二十六、二十八条 clause instead.
 """)
 _register("min_ns", """南北向平行布置的最小间距 (第二十八条).
 
@@ -172,9 +174,10 @@ _register("art30", """医院、学校、幼托 (第三十条).
 
 Measures: every pair with a hospital, school or kindergarten mass: the distance, and whether
 the other mass stands wholly north of it (then it cannot shade it on the winter solstice: pass).
-Fails when: never yet: the rule is a sunlight requirement, and plancheck runs no sunlight
-analysis.
-Unknown when: the other mass could shade it: a sunlight analysis is needed.
+Fails when: the other mass could shade it and plancheck's sunlight analysis (settled after
+the clauses run, evidence from SH-SUN-30) finds the building short of its requirement.
+Unknown when: the other mass could shade it and the analysis is skipped (--no-sunlight) or
+cannot decide (a missing height, the zone).
 """)
 _register("nonres", """非居住建筑之间 (第三十一条).
 

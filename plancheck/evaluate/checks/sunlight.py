@@ -294,7 +294,7 @@ def settle(ev: Evaluation, findings: list[Finding]) -> None:
                 f"window floor {w['floor']}, {w['orientation']} facade {w['facade']}: {w['minutes']:g} min"
                 f"{', no windows drawn: conservative estimate' if r['estimate'] else ''})"))
         f.status = status
-        f.message += _t(ev, "；日照分析：" + "；".join(parts), "; sunlight analysis: " + "; ".join(parts))
+        f.message = _settled_message(ev, f.message, parts)
         f.extra.pop("pending", None)
         f.extra["sunlight"] = {"status": status,
                                "receivers": [{"building": r["building"], "rule": r["rule"],
@@ -302,6 +302,18 @@ def settle(ev: Evaluation, findings: list[Finding]) -> None:
                                               "estimate": r["estimate"],
                                               "figure": figure_name(r["building"])} for r in recs]}
         f.extra["figure"] = figure_name(recs[0]["building"])
+
+
+#: What a pending message says about the missing analysis -> what a settled one says instead.
+_PENDING_TEXT = (("：需日照分析，尚未进行", ""), ("：需日照分析", ""),
+                 (": a sunlight analysis is needed and was not run", ""),
+                 (": a sunlight analysis is needed", ""))
+
+
+def _settled_message(ev: Evaluation, message: str, parts: list[str]) -> str:
+    for old, new in _PENDING_TEXT:
+        message = message.replace(old, new)
+    return message + _t(ev, "；日照分析：" + "；".join(parts), "; sunlight analysis: " + "; ".join(parts))
 
 
 def _zh_verdict(v: str) -> str:

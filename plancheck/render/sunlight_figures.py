@@ -1,0 +1,231 @@
+"""Sunlight figures, rendered from a sunlight document alone (sunlight.json, or a report's
+`sunlight` section): one facade-elevation sheet per receiver, every analysed facade unrolled
+with its windows coloured by their minutes of winter-solstice sun (reds short of the
+requirement, greens meeting it), and the 等时线 plan: shadow-duration iso-lines (1 h / 2 h /
+3 h) on the plane of a ground-floor sill over the scheme.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from plancheck.render.figures import cjk_font, status_hex
+from plancheck.sunlight.output import figure_name
+
+ISO_FILE = "figures/sunlight-isochrones.png"
+#: facade sheets get at most this many facades (the longest first), so a sheet stays legible
+MAX_FACADES = 8
+
+
+def _mpl():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import font_manager, rcParams
+
+    path = cjk_font()
+    families = ["DejaVu Sans"]
+    if path:
+        font_manager.fontManager.addfont(path)
+        families.insert(0, font_manager.FontProperties(fname=path).get_name())
+    rcParams["font.family"] = "sans-serif"
+    rcParams["font.sans-serif"] = families + list(rcParams["font.sans-serif"])
+    rcParams["axes.unicode_minus"] = False
+    return matplotlib
+
+
+def _t(zh: bool, a: str, b: str) -> str:
+    return a if zh else b
+
+
+def _plain(text) -> str:
+    return str(text).replace("$", r"\$")
+
+
+def _levels(req: float) -> list[float]:
+    below = [0, req / 4, req / 2, 3 * req / 4, req]
+    above = [v for v in (req * 1.5, req * 2, req * 3, req * 4, 360) if req < v <= 360]
+    return sorted(set([*below, *above, 360.0001]))
+
+
+def _cmap(levels: list[float], req: float):
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    reds = ["#7f0000", "#b30000", "#e34a33", "#fc8d59"]
+    greens = ["#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c", "#00441b"]
+    n_below = sum(1 for v in levels[:-1] if v < req)
+    n_above = len(levels) - 1 - n_below
+    colours = reds[-n_below:] + greens[:n_above] if n_below else greens[:n_above]
+    return ListedColormap(colours), BoundaryNorm(levels, len(colours))
+
+
+def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
+    """The facade sheet of one receiver."""
+    mpl = _mpl()
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    zh = lang == "zh"
+    name = receiver["building"]
+    req = receiver["requirement"]
+    need = req["minutes"] if req["minutes"] is not None else max(req["minutes_range"] or [60])
+    key = "continuous_minutes" if req["measure"] == "continuous" else "cumulative_minutes"
+    wins = [w for w in doc["windows"] if w["building"] == name]
+    facades: dict[str, list[dict]] = {}
+    for w in wins:
+        facades.setdefault(w["facade"], []).append(w)
+    order = sorted(facades, key=lambda f: -facades[f][0]["facade_length_m"])[:MAX_FACADES]
+    levels = _levels(float(need))
+    cmap, norm = _cmap(levels, float(need))
+    n = max(1, len(order))
+    widths = [max(facades[f][0]["facade_length_m"], 8.0) for f in order] or [10.0]
+    tops = [max(w["sill_z_m"] for w in facades[f]) + 3.0 for f in order] or [10.0]
+    cols = min(n, 2)
+    rows = (n + cols - 1) // cols
+    fig = Figure(figsize=(max(8.0, 6.5 * cols), 1.4 + 4.2 * rows), dpi=110)
+    fig.subplots_adjust(left=0.08, right=0.86, top=0.80 if rows == 1 else 0.86, bottom=0.08,
+                        hspace=0.45, wspace=0.25)
+    for k, fid in enumerate(order):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        ws = facades[fid]
+        zs = sorted({w["sill_z_m"] for w in ws})
+        storey = min((b - a for a, b in zip(zs, zs[1:])), default=3.0)
+        sampled = not ws[0]["drawn"]
+        for w in ws:
+            t0, t1 = w["along_m"]
+            if sampled:      # overlapping sampled windows: each shows as its centre strip
+                mid = (t0 + t1) / 2
+                step = doc["settings"]["sample_spacing_m"]
+                t0, t1 = mid - step / 2, mid + step / 2
+            base = w["sill_z_m"] - doc["settings"]["sill_m"]
+            if w["status"] == "unknown":
+                face, hatch = "#d9d9d9", "//"
+            else:
+                face, hatch = cmap(norm(w[key])), None
+            ax.add_patch(Rectangle((t0, base + 0.12 * storey), t1 - t0, 0.76 * storey,
+                                   facecolor=face, hatch=hatch, linewidth=0 if sampled else 0.6,
+                                   edgecolor="#333333" if not sampled else face))
+        L = ws[0]["facade_length_m"]
+        top = max(zs) - doc["settings"]["sill_m"] + storey
+        ax.add_patch(Rectangle((0, 0), L, top, fill=False, edgecolor="#222222", linewidth=1.2))
+        ax.set_xlim(-1, L + 1)
+        ax.set_ylim(-0.5, top + 1)
+        ax.set_aspect("equal", adjustable="box")
+        eff = ws[0]["effective"]
+        worst = min(ws, key=lambda w: (w["status"] == "unknown", w[key]))
+        ax.set_title(_plain(_t(zh, f"立面 {fid}  {ws[0]['orientation']}  有效时间 {eff[0]}–{eff[1]}\n"
+                                   f"最不利：{worst['floor']} 层 {worst[key]:g} 分钟",
+                               f"facade {fid}  {ws[0]['orientation']}  effective {eff[0]}–{eff[1]}\n"
+                               f"worst: floor {worst['floor']}, {worst[key]:g} min")), fontsize=9)
+        floors = sorted({w["floor"] for w in ws})
+        step_f = max(1, len(floors) // 10)
+        ax.set_yticks([(f - 1) * storey + storey / 2 for f in floors[::step_f]])
+        ax.set_yticklabels([f"{f}F" for f in floors[::step_f]], fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_xlabel(_t(zh, "沿立面距离 (m)", "along the facade (m)"), fontsize=7)
+    cax = fig.add_axes([0.89, 0.15, 0.02, 0.65])
+    from matplotlib.cm import ScalarMappable
+
+    sm = ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, cax=cax, ticks=levels[:-1] + [360])
+    cb.ax.tick_params(labelsize=7)
+    cb.set_label(_t(zh, f"{'连续' if req['measure'] == 'continuous' else '累计'}日照（分钟）",
+                    f"{req['measure']} sun (min)"), fontsize=8)
+    cb.ax.axhline(need, color="black", linewidth=1.5)
+    h = receiver["homes"]
+    est = _t(zh, "未绘窗：每层主要朝向按 1.8 m 窗、0.3 m 间距采样（保守估算）",
+             "no windows drawn: 1.8 m windows every 0.3 m on every floor's main facades (conservative estimate)") \
+        if receiver["estimate"] else _t(zh, "按图中 PC-WINDOW 窗", "the drawn PC-WINDOW windows")
+    fig.suptitle(_plain(_t(zh, f"{name} 日照分析（冬至日 {doc['settings']['date']}，满窗，真太阳时）"
+                               f" — {receiver['verdict']}\n要求：{req['text']}；"
+                               f"满足 {h['pass']} / 不满足 {h['fail']} / 无法判定 {h['unknown']}\n{est}",
+                           f"{name} sunlight (冬至日 {doc['settings']['date']}, full window, true solar time)"
+                           f" — {receiver['verdict']}\nneeds {req['text']}; pass {h['pass']} / fail "
+                           f"{h['fail']} / unknown {h['unknown']}\n{est}")),
+                 fontsize=9.5, color=status_hex(receiver["verdict"]) if receiver["verdict"] != "pass" else "#222222")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    del mpl
+    return buf.getvalue()
+
+
+def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
+    """The 等时线 plan: shadow duration iso-lines, buildings, receivers' verdicts."""
+    iso = doc.get("isochrones")
+    if not iso:
+        return None
+    _mpl()
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Polygon as MplPolygon
+
+    zh = lang == "zh"
+    grid = np.array(iso["shaded_minutes"], dtype=float).reshape(iso["ny"], iso["nx"])
+    grid[grid < 0] = np.nan
+    xs = iso["origin"][0] + np.arange(iso["nx"]) * iso["cell_m"]
+    ys = iso["origin"][1] + np.arange(iso["ny"]) * iso["cell_m"]
+    w, h = xs[-1] - xs[0], ys[-1] - ys[0]
+    fig = Figure(figsize=(9, max(4.0, 9 * h / max(w, 1.0)) + 0.8), dpi=110)
+    ax = fig.add_subplot(1, 1, 1)
+    fills = ax.contourf(xs, ys, grid, levels=[60, 120, 180, 10_000],
+                        colors=["#fde0c5", "#f9b384", "#f4845f"], alpha=0.75)
+    lines = ax.contour(xs, ys, grid, levels=[60, 120, 180], colors=["#d08c3a", "#c0532b", "#8c1c13"],
+                       linewidths=[0.9, 1.1, 1.4])
+    ax.clabel(lines, fmt={60: "1h", 120: "2h", 180: "3h"}, fontsize=7, inline=True)
+    verdict = {r["building"]: r["verdict"] for r in doc["receivers"]}
+    for b in iso["buildings"]:
+        for ring in b["outlines"]:
+            fc = "#f2f2ee" if b["status"] == "proposed" else "#bdbdc2"
+            ec = status_hex(verdict[b["name"]]) if b["name"] in verdict else "#444444"
+            ax.add_patch(MplPolygon(ring, closed=True, facecolor=fc, edgecolor=ec,
+                                    linewidth=2.0 if b["name"] in verdict else 0.8, zorder=3))
+        pts = np.array([p for ring in b["outlines"] for p in ring])
+        cx, cy = pts[:, 0].mean(), pts[:, 1].mean()
+        ax.text(cx, cy, _plain(b["name"]), ha="center", va="center", fontsize=7, zorder=4)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_aspect("equal")
+    ax.tick_params(labelsize=7)
+    ax.annotate("N", xy=(0.97, 0.97), xytext=(0.97, 0.88), xycoords="axes fraction",
+                ha="center", fontsize=10, arrowprops={"arrowstyle": "-|>", "color": "black"})
+    span = f"{iso['span'][0] // 60:02.0f}:{iso['span'][0] % 60:02.0f}–{iso['span'][1] // 60:02.0f}:{iso['span'][1] % 60:02.0f}"
+    ax.set_title(_plain(_t(zh, f"日照等时线（冬至日 {doc['settings']['date']}，真太阳时 {span}，"
+                               f"计算面高 {iso['z_m']:g} m，网格 {iso['cell_m']:.2f} m）：阴影 ≥ 1 h / 2 h / 3 h\n"
+                               "轮廓颜色：受影响建筑的结论（绿 满足 / 红 不满足 / 橙 无法判定）；上为正北",
+                           f"shadow iso-lines (冬至日 {doc['settings']['date']}, TST {span}, plane "
+                           f"{iso['z_m']:g} m, grid {iso['cell_m']:.2f} m): shaded ≥ 1 h / 2 h / 3 h\n"
+                           "outline colour: receiver verdict (green pass / red fail / orange unknown); north up")),
+                 fontsize=8.5)
+    if iso.get("unknown_heights"):
+        ax.text(0.01, 0.01, _plain(_t(zh, "无高度（未计入）：", "no HEIGHT (left out): ")
+                                   + ", ".join(iso["unknown_heights"])),
+                transform=ax.transAxes, fontsize=7, color="#b35900")
+    del fills
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def figures(doc: dict, lang: str = "zh") -> list[tuple[str, str, bytes]]:
+    """(file relative to the output folder, title, png) of every sunlight figure."""
+    out = []
+    iso = isochrones_png(doc, lang)
+    if iso is not None:
+        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines (等时线)"), iso))
+    for r in doc["receivers"]:
+        if r["windows"]:
+            out.append((figure_name(r["building"]),
+                        _t(lang == "zh", f"{r['building']} 立面日照", f"{r['building']} facade sunlight"),
+                        elevation_png(doc, r, lang)))
+    return out
+
+
+def render_files(doc: dict, out_dir: Path, lang: str = "zh") -> list[Path]:
+    written = []
+    for rel, _title, png in figures(doc, lang):
+        path = Path(out_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        written.append(path)
+    return written
