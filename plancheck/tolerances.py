@@ -56,3 +56,6 @@ REPORT_COORD_DECIMALS = 4
 #: exactly on a wall is treated as if it had been offset. 5 cm is below the 0.3 m window sampling of
 #: the Shanghai rules (sunlight analysis, 第十一条) and any wall thickness.
 SUN_ORIGIN_OFFSET_M = 0.05
+#: Two prisms whose entry distances along a sun ray differ by at most this are met at the same point (masses
+#: sharing a wall); the smaller index is reported as the blocker. Far above float64 rounding, far below drawing.
+SUN_TIE_M = 1e-9

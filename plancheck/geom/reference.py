@@ -75,9 +75,9 @@ def first_blockers_reference(polygons, base: np.ndarray, top: np.ndarray, origin
     A piece from horizontal distance a to b (a <= b) blocks when the ray is at or below the roof at a and at
     or above the base at b; pieces that end within `SUN_ORIGIN_OFFSET_M` of the origin are the origin's
     own wall and do not block. The entry distance is a, or where the ray reaches the base when it is still
-    below it at a.
+    below it at a; entries within `SUN_TIE_M` of each other are a tie (two masses sharing a wall).
     """
-    from plancheck.tolerances import SUN_ORIGIN_OFFSET_M
+    from plancheck.tolerances import SUN_ORIGIN_OFFSET_M, SUN_TIE_M
 
     polys = np.asarray(polygons, dtype=object).reshape(-1)
     base = np.asarray(base, dtype=np.float64).reshape(-1)
@@ -100,8 +100,11 @@ def first_blockers_reference(polygons, base: np.ndarray, top: np.ndarray, origin
     with np.errstate(divide="ignore", invalid="ignore"):
         ex = np.where(ux > 0, (hi[0] - ox) / ux, np.where(ux < 0, (lo[0] - ox) / ux, np.inf))
         ey = np.where(uy > 0, (hi[1] - oy) / uy, np.where(uy < 0, (lo[1] - oy) / uy, np.inf))
-    length = np.maximum(np.minimum(np.minimum(ex, ey), (top.max() - z0) / t + 1.0), 0.0) + 1.0
-    x1, y1 = ox + length * ux, oy + length * uy
+    length = np.ceil(np.maximum(np.minimum(np.minimum(ex, ey), (top.max() - z0) / t + 1.0), 0.0) + 1.0)
+    # the far end as o + D·(u / max|u_k|) with D a whole number: a ray due south or on a diagonal then runs
+    # exactly through the lattice points it should, so GEOS sees every corner it touches
+    m = np.maximum(np.abs(ux), np.abs(uy))
+    x1, y1 = ox + length * (ux / m), oy + length * (uy / m)
     segs = shapely.linestrings(np.stack([np.c_[ox, oy], np.c_[x1, y1]], axis=1))
     sx0, sx1 = np.minimum(ox, x1), np.maximum(ox, x1)
     sy0, sy1 = np.minimum(oy, y1), np.maximum(oy, y1)
@@ -109,7 +112,7 @@ def first_blockers_reference(polygons, base: np.ndarray, top: np.ndarray, origin
     best_id = np.full(len(ii), -1, np.int64)
     for p, poly in enumerate(polys):
         bx0, by0, bx1, by1 = bounds[p]
-        cand = np.flatnonzero((sx0 <= bx1) & (sx1 >= bx0) & (sy0 <= by1) & (sy1 >= by0) & (z0 < top[p]))
+        cand = np.flatnonzero((sx0 <= bx1) & (sx1 >= bx0) & (sy0 <= by1) & (sy1 >= by0) & (z0 <= top[p]))
         if len(cand) == 0:
             continue
         parts, owner = shapely.get_parts(shapely.intersection(segs[cand], poly), return_index=True)
@@ -131,7 +134,7 @@ def first_blockers_reference(polygons, base: np.ndarray, top: np.ndarray, origin
         e = np.where(za >= base[p], a, (base[p] - z0[owner]) / t[owner])
         e_ray = np.full(len(ii), np.inf)
         np.minimum.at(e_ray, owner[hit], e[hit])
-        better = e_ray < best
+        better = e_ray < best - SUN_TIE_M            # within SUN_TIE_M: a tie, the smaller index keeps it
         best[better] = e_ray[better]
         best_id[better] = p
     blocked = best_id >= 0
