@@ -64,11 +64,13 @@ def _trace(polygons, base, top, origins, normals, suns) -> np.ndarray:
     """(N, M) blockers: -1 lit, -2 not traced, k >= 0 the nearest blocking prism."""
     if not len(origins):
         return np.zeros((0, len(suns)), dtype=np.int32)
-    base = np.asarray(base, dtype=np.float64)
-    top = np.asarray(top, dtype=np.float64)
-    # TEMPORARY until the numba kernel lands: the plain reference
-    from plancheck.geom.reference import first_blockers_reference
-    return first_blockers_reference(list(polygons), base, top, origins, normals, suns)
+    from plancheck.geom.rays import build_prisms, first_blockers
+
+    prisms = build_prisms(list(polygons), np.asarray(base, dtype=np.float64),
+                          np.asarray(top, dtype=np.float64))
+    return first_blockers(prisms, np.ascontiguousarray(origins, dtype=np.float64),
+                          np.ascontiguousarray(normals, dtype=np.float64),
+                          np.ascontiguousarray(suns, dtype=np.float64))
 
 
 def obstructions(model: SiteModel, bi: int, radius: float,

@@ -249,12 +249,16 @@ def no_worse(ev: Evaluation, clause: Clause):
     st = state(ev) if ev.sunlight else None
     if st is None or st.rules is None:
         return []
+    # [SUN21] 第二条: the analysis is required where the 第二十七条 path is used
+    if not any(f.rule != st._art30_rule() for f in _pending(ev)):
+        return []
     return _emit(ev, clause, st.existing())
 
 
 no_worse.__doc__ = _DOC.format(
-    what="existing residential buildings near the scheme (within the radius of a proposed "
-         "building that could shade them), each window with and without the proposed buildings",
+    what="when the scheme uses the 第二十七条 path (a pair pending sunlight; [SUN21] 第二条), "
+         "the existing residential buildings near it (within the radius of a proposed building "
+         "that could shade them), each window with and without the proposed buildings",
     fails="a window that met the requirement before the scheme no longer does, or one already "
           "short loses minutes.",
     unknown_extra="")
