@@ -1,0 +1,276 @@
+"""The sunlight analysis end to end (plancheck.sunlight, `plancheck sunlight`, the check's
+settling of pending findings): the closed-form slab oracle through a drawn window, the
+post-processing rules (满窗, runs, minimum segment), bad input, the CLI and its outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from plancheck.cli import app
+from plancheck.pipeline import Options, check, sunlight
+from plancheck.sketch import write_dxf
+from plancheck.sunlight.output import validate
+
+RUNNER = CliRunner()
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _rules():
+    from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.sunlight.rules import SunRules
+
+    return SunRules.of(load_ruleset("shanghai"))
+
+
+def _slab_drawing(tmp_path, k: float, H: float = 30.0, slab_height=True, floors=1, name="o"):
+    """A residential receiver R with one 1.8 m window on floor 1, its sill 0.9 m up, north of an
+    east-west slab S of height H at D = k (H - 0.9): rays never get round the slab's ends."""
+    D = k * (H - 0.9)
+    slab = {"rect": [-250, -12, 250, 0], "floors": 10, "height": H}
+    if not slab_height:
+        slab["omit"] = ["height"]
+    recv = {"rect": [-20, D, 20, D + 12], "floors": floors, "height": 3.0 * floors,
+            "windows": [{"from": [-0.9, D], "to": [0.9, D]}]}
+    sk = {"site": [[-300, -50], [300, -50], [300, D + 40], [-300, D + 40]],
+          "buildings": [{"name": "S", "use": "office", "masses": [slab]},
+                        {"name": "R", "use": "residential", "masses": [recv]}]}
+    path = tmp_path / f"{name}.dxf"
+    write_dxf(sk, path)
+    return path
+
+
+def _exact(k: float) -> float:
+    from test_rays import _exact_lit_minutes
+
+    from plancheck.sunlight.sun import solstice_day
+
+    s = _rules().settings
+    return _exact_lit_minutes(solstice_day(s.year), s.lat_deg, s.lon_deg, k)
+
+
+@pytest.mark.parametrize("k, verdict", [(1.40, "fail"), (1.50, "pass")])
+def test_slab_oracle_through_the_analysis(tmp_path, k, verdict):
+    """k = 1.40: no noon sun (threshold 1.41) -> 0 min, fails 1 h; k = 1.50: about 177 min,
+    passes. The analysis is within 1 min of the closed form (1-minute midpoint sampling)."""
+    doc, _ = sunlight(_slab_drawing(tmp_path, k), Options(zone="other"))
+    validate(doc)
+    (rec,) = doc["receivers"]
+    (win,) = doc["windows"]
+    exact = _exact(k)
+    assert abs(win["continuous_minutes"] - exact) <= 1.0, (win["continuous_minutes"], exact)
+    assert rec["verdict"] == verdict and win["status"] == verdict
+    if k == 1.50:
+        assert 175 <= win["continuous_minutes"] <= 179
+        # symmetric about true solar noon on 冬至日, the blocker named for the unlit parts
+        (a, b), = win["lit"]
+        to_min = lambda t: int(t[:2]) * 60 + int(t[3:5])  # noqa: E731
+        assert abs((to_min(a) + to_min(b)) / 2 - 720) <= 1
+        assert all(s["by"] == ["S"] for s in win["shaded"])
+        assert win["lit_bjt"][0][0] != a            # Beijing time differs from TST in Shanghai
+    else:
+        assert win["continuous_minutes"] == 0
+
+
+def test_scaling_the_scene_keeps_the_minutes(tmp_path):
+    a, _ = sunlight(_slab_drawing(tmp_path, 1.6, H=30.0, name="a"), Options())
+    b, _ = sunlight(_slab_drawing(tmp_path, 1.6, H=75.0, name="b"), Options())
+    assert abs(a["windows"][0]["continuous_minutes"] - b["windows"][0]["continuous_minutes"]) <= 1
+
+
+def _samples_two_windows():
+    """Three points on one facade, two windows (0-1, 1-2), all in the 9:00-15:00 window."""
+    from plancheck.sunlight.receivers import Facade, Samples, WindowSpec
+
+    f = Facade(0, 0, (0.0, 0.0), (3.6, 0.0), (0.0, -1.0), 180.0, 0, (540.0, 900.0), True)
+    specs = [WindowSpec(f, 1, "a", None, False, 0.0, 1.8, 0.9),
+             WindowSpec(f, 1, "b", None, False, 1.8, 3.6, 0.9)]
+    pts = np.array([[0, 0, 0.9], [1.8, 0, 0.9], [3.6, 0, 0.9]], dtype=float)
+    return Samples(0, pts, np.tile([[0.0, -1.0]], (3, 1)), np.array([[0, 1], [1, 2]]), specs, False)
+
+
+def test_full_window_runs_and_minimum_segment():
+    """满窗: a step is lit only when both ends are; continuous = the longest run; cumulative
+    counts only runs of at least 5 minutes; unlit runs name their blockers."""
+    from plancheck.sunlight.analysis import _post
+
+    s = _rules().settings
+    tst = np.arange(540.5, 900, 1.0)
+    blk = np.full((3, len(tst)), -1, dtype=np.int32)
+    blk[0, 0:60] = 0          # point 0 shaded by prism 0 for the first hour
+    blk[1, 100:104] = 1       # point 1 (shared) shaded 4 min by prism 1: splits both windows
+    blk[2, 200:360] = 0       # point 2 shaded for the last 160 min
+    a, b = _post(_samples_two_windows(), blk, tst, s, ["X", "Y"])
+    # window a: lit 60..100 (40 min), 104..360 (256 min)
+    assert a.continuous == 256 and a.cumulative == 296
+    assert [(round(x), round(y)) for x, y in a.lit] == [(600, 640), (644, 900)]
+    assert a.shade[0][2] == ["X"] and a.shade[1][2] == ["Y"]
+    # window b: lit 0..100 (100), 104..200 (96); both runs >= 5 min
+    assert b.continuous == 100 and b.cumulative == 196
+    # a 4-minute run does not count towards the cumulative minutes
+    blk2 = np.full((3, len(tst)), 0, dtype=np.int32)
+    blk2[:, 10:14] = -1
+    blk2[:, 50:70] = -1
+    a2, _ = _post(_samples_two_windows(), blk2, tst, s, ["X"])
+    assert a2.continuous == 20 and a2.cumulative == 20
+
+
+def test_reference_width_is_the_central_1_8_m(tmp_path):
+    sk = {"site": [[-50, -50], [50, -50], [50, 50], [-50, 50]],
+          "buildings": [{"name": "R", "use": "residential", "masses": [{
+              "rect": [-20, 0, 20, 12], "floors": 2, "height": 6.0,
+              "windows": [{"from": [0, 0], "to": [3.0, 0], "floors": "2-2", "unit": "201"}]}]}]}
+    write_dxf(sk, tmp_path / "w.dxf")
+    doc, _ = sunlight(tmp_path / "w.dxf", Options())
+    (w,) = doc["windows"]
+    assert w["floor"] == 2 and w["unit"] == "201" and w["drawn"]
+    assert w["along_m"][1] - w["along_m"][0] == pytest.approx(1.8)
+    assert sum(w["along_m"]) / 2 == pytest.approx(21.5)      # the window's middle, from x = -20
+    assert w["sill_z_m"] == pytest.approx(3.9)
+
+
+def test_obstruction_without_height_makes_the_window_unknown(tmp_path):
+    doc, _ = sunlight(_slab_drawing(tmp_path, 1.5, slab_height=False), Options())
+    (w,) = doc["windows"]
+    assert w["status"] == "unknown" and "S" in w["reason"] and w["unknown_obstructions"] == ["S"]
+    assert doc["receivers"][0]["verdict"] == "unknown"
+
+
+def test_receiver_without_floors_is_unknown(tmp_path):
+    sk = {"site": [[-50, -50], [50, -50], [50, 50], [-50, 50]],
+          "buildings": [{"name": "R", "use": "residential",
+                         "masses": [{"rect": [-20, 0, 20, 12], "floors": 3, "height": 9.0,
+                                     "omit": ["floors"]}]}]}
+    write_dxf(sk, tmp_path / "f.dxf")
+    doc, _ = sunlight(tmp_path / "f.dxf", Options())
+    assert doc["windows"] and all(w["status"] == "unknown" and w["reason"] == "no FLOORS"
+                                  for w in doc["windows"])
+
+
+def test_sampled_windows_and_the_facades_outside_the_table(tmp_path):
+    """Without drawn windows: every floor's main facades, 1.8 m windows every 0.3 m, flagged as
+    an estimate; the north facade is outside the 日照有效时间表 and reported as not analysed."""
+    sk = {"site": [[-50, -50], [50, -50], [50, 50], [-50, 50]],
+          "buildings": [{"name": "R", "use": "residential",
+                         "masses": [{"rect": [0, 0, 30, 12], "floors": 2, "height": 6.0}]}]}
+    write_dxf(sk, tmp_path / "s.dxf")
+    doc, _ = sunlight(tmp_path / "s.dxf", Options())
+    (rec,) = doc["receivers"]
+    assert rec["estimate"] and not rec["windows_drawn"]
+    # (30 - 1.8) / 0.3 + 1 = 95 windows per floor on the south facade only
+    assert rec["windows"] == 2 * 95
+    assert {w["orientation"] for w in doc["windows"]} == {"正南"}
+    assert [s["orientation"] for s in rec["skipped"] if s["what"] == "outside-table"] == ["正北"]
+    assert all(w["continuous_minutes"] == 360 for w in doc["windows"])   # nothing shades it
+
+
+def test_effective_window_follows_the_table():
+    from plancheck.sunlight.settings import off_south
+
+    s = _rules().settings
+    assert s.effective(180.0)[1].start_min == 540 and s.effective(180.0)[1].end_min == 900
+    off, w = s.effective(180 - 40.0)            # 南偏东 40°: 9:00-13:30
+    assert off == -40 and (w.start_min, w.end_min) == (540, 810)
+    off, w = s.effective(180 + 80.4)            # 南偏西 80° (rounded): 13:30-15:00
+    assert off == 80 and (w.start_min, w.end_min) == (810, 900)
+    assert s.effective(0.0)[1] is None and s.effective(180 + 90.6)[1] is None
+    assert off_south(180 - 15.5) == -16        # whole degrees, rounded half away from zero
+
+
+def test_check_settles_the_pending_pair_and_no_sunlight_leaves_it(tmp_path):
+    sk = {"site": [[-20, -20], [100, -20], [100, 90], [-20, 90]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 20, "height": 60}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 52, 60, 64], "floors": 20, "height": 60}]}]}
+    write_dxf(sk, tmp_path / "p.dxf")
+    on = check(tmp_path / "p.dxf", Options(zone="other")).report
+    off = check(tmp_path / "p.dxf", Options(zone="other", sunlight=False)).report
+    f_on = next(f for f in on["findings"] if f["rule"] == "SH-27")
+    f_off = next(f for f in off["findings"] if f["rule"] == "SH-27")
+    assert f_off["status"] == "unknown" and f_off["pending"] == "sunlight"
+    assert "sunlight" not in off and not [f for f in off["findings"] if f["family"] == "sunlight"]
+    assert f_on["status"] == "fail" and "pending" not in f_on
+    assert f_on["sunlight"]["receivers"][0]["building"] == "2#"
+    sun = next(f for f in on["findings"] if f["rule"] == "SH-SUN-27")
+    assert sun["family"] == "sunlight" and sun["status"] == "fail" and sun["unit"] == "min"
+    assert sun["worst"]["floor"] == 1 and sun["figure"].startswith("figures/sunlight-")
+    assert "第二十七条" in sun["clause"]
+    validate(on["sunlight"])
+
+
+def test_cli_nothing_to_analyse_exits_0(tmp_path):
+    sk = {"site": [[-50, -50], [50, -50], [50, 50], [-50, 50]],
+          "buildings": [{"name": "O", "use": "office",
+                         "masses": [{"rect": [0, 0, 30, 12], "floors": 5, "height": 20.0}]}]}
+    write_dxf(sk, tmp_path / "n.dxf")
+    r = RUNNER.invoke(app, ["sunlight", str(tmp_path / "n.dxf"), "--out", str(tmp_path / "out"),
+                            "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "nothing to analyse" in r.output
+    doc = json.loads((tmp_path / "out" / "sunlight.json").read_text("utf-8"))
+    assert doc["receivers"] == [] and "nothing to analyse" in doc["message"]
+
+
+def test_cli_jobs_give_the_same_result(tmp_path):
+    sk = {"site": [[-20, -20], [100, -20], [100, 90], [-20, 90]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 4, "height": 12}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 30, 60, 42], "floors": 4, "height": 12}]}]}
+    write_dxf(sk, tmp_path / "j.dxf")
+    outs = []
+    for jobs in ("1", "2"):
+        r = RUNNER.invoke(app, ["sunlight", str(tmp_path / "j.dxf"), "--out", str(tmp_path / jobs),
+                                "--jobs", jobs, "--no-figures", "-q"])
+        assert r.exit_code in (0, 1), r.output
+        outs.append(json.loads((tmp_path / jobs / "sunlight.json").read_text("utf-8")))
+    assert outs[0]["windows"] == outs[1]["windows"]
+    assert outs[0]["receivers"] == outs[1]["receivers"]
+
+
+def test_cli_on_the_sample(tmp_path):
+    out = tmp_path / "out"
+    r = RUNNER.invoke(app, ["sunlight", str(SAMPLES / "huangpu-residential.dxf"),
+                            "--out", str(out), "--lang", "en"])
+    assert r.exit_code == 1, r.output                 # sampled estimates fail on some floors
+    doc = json.loads((out / "sunlight.json").read_text("utf-8"))
+    validate(doc)
+    by = {x["building"]: x for x in doc["receivers"]}
+    assert set(by) >= {"1#", "2#", "9#", "E1", "E2"}
+    assert by["1#"]["windows_drawn"] and by["1#"]["windows"] == 3 * 18
+    assert by["9#"]["rule"] == "SH-SUN-30" and by["9#"]["verdict"] == "pass"
+    assert by["E2"]["requirement"]["no_worse"] and all(
+        "before" in w for w in doc["windows"] if w["building"] == "E2")
+    assert (out / "figures" / "sunlight-isochrones.png").stat().st_size > 10_000
+    assert (out / "figures" / "sunlight-9u23.png").is_file()
+    assert doc["rays"] > 1_000_000
+
+
+def test_elevation_colours_fail_red_and_pass_green(tmp_path):
+    """The facade sheet of a failing receiver has red windows; of a passing one, none."""
+    import io
+
+    from PIL import Image
+
+    from plancheck.render.sunlight_figures import elevation_png
+
+    sk = {"site": [[-20, -20], [100, -20], [100, 90], [-20, 90]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 20, "height": 60}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 52, 60, 64], "floors": 6, "height": 18}]}]}
+    write_dxf(sk, tmp_path / "e.dxf")
+    doc, _ = sunlight(tmp_path / "e.dxf", Options())
+    by = {r["building"]: r for r in doc["receivers"]}
+
+    def reds(name):
+        img = np.asarray(Image.open(io.BytesIO(elevation_png(doc, by[name], "en"))).convert("RGB")).astype(int)
+        h, w = img.shape[:2]
+        img = img[int(0.25 * h):, :int(0.85 * w)]        # the facades: no title, no colour bar
+        r, g, b = img[..., 0], img[..., 1], img[..., 2]
+        return int(((r > 150) & (g < 110) & (b < 90)).sum())
+
+    assert by["2#"]["verdict"] == "fail" and by["1#"]["verdict"] == "pass"
+    assert reds("2#") > 500 and reds("1#") == 0
