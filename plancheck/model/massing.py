@@ -171,6 +171,9 @@ def white_model(report: dict, shift: tuple[float, float] | None = None) -> trime
         mesh = trimesh.util.concatenate(meshes) if len(meshes) > 1 else meshes[0]
         mesh.metadata["name"] = b["name"]
         scene.add_geometry(mesh, node_name=b["name"], geom_name=b["name"])
+    windows = sunlight_windows(report, shift)
+    if windows is not None:
+        scene.add_geometry(windows, node_name=SUNLIGHT_NODE, geom_name=SUNLIGHT_NODE)
     taken = set(scene.graph.nodes)
     for name, kind, mesh in ground(report, shift):
         while name in taken:
@@ -179,3 +182,57 @@ def white_model(report: dict, shift: tuple[float, float] | None = None) -> trime
         scene.add_geometry(_coloured(mesh, COLOURS[kind]), node_name=name, geom_name=name)
     scene.metadata.update({"plancheck_origin": list(shift), "units": "m"})
     return scene
+
+
+#: Node of the analysed windows (report["sunlight"]), coloured by their minutes of sun.
+SUNLIGHT_NODE = "sunlight windows"
+#: Window quads stand this far out of their wall (no z-fighting) and are this tall above the sill.
+WINDOW_OUT_M = 0.12
+WINDOW_TALL_M = 1.5
+
+
+def minutes_rgba(minutes: float, required: float | None, status: str) -> tuple[int, int, int, int]:
+    """Reds short of the requirement (darker = fewer minutes), greens meeting it, grey unknown."""
+    if status == "unknown" or required is None:
+        return (170, 170, 170, 255)
+    if minutes < required:
+        t = max(0.0, min(1.0, minutes / required))
+        return (int(130 + 122 * t), int(0 + 140 * t), int(0 + 89 * t), 255)
+    t = max(0.0, min(1.0, (minutes - required) / max(1.0, 360.0 - required)))
+    return (int(199 - 199 * t), int(233 - 124 * t), int(192 - 148 * t), 255)
+
+
+def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimesh | None:
+    """One quad per analysed window, on its facade just out of the wall, from its sill up
+    `WINDOW_TALL_M`; sampled (overlapping) windows show as their central sampling strip."""
+    sun = report.get("sunlight") or {}
+    wins = sun.get("windows") or []
+    if not wins:
+        return None
+    ox, oy = shift
+    a = math.radians(90.0 - (report.get("drawing") or {}).get("north_deg", 90.0))
+    ca, sa = math.cos(-a), math.sin(-a)
+    spacing = (sun.get("settings") or {}).get("sample_spacing_m", 0.3)
+    verts, faces, colours = [], [], []
+    for w in wins:
+        (x0, y0), (x1, y1) = w["line"]
+        az = math.radians(w.get("azimuth_deg", 180.0))
+        nx, ny = math.sin(az), math.cos(az)                  # model frame, north up
+        nx, ny = ca * nx - sa * ny, sa * nx + ca * ny        # drawing frame
+        if not w.get("drawn", True):
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            L = math.hypot(x1 - x0, y1 - y0) or 1.0
+            ux, uy = (x1 - x0) / L, (y1 - y0) / L
+            x0, y0 = mx - ux * spacing / 2, my - uy * spacing / 2
+            x1, y1 = mx + ux * spacing / 2, my + uy * spacing / 2
+        z0, z1 = w["sill_z_m"], w["sill_z_m"] + WINDOW_TALL_M
+        px, py = nx * WINDOW_OUT_M - ox, ny * WINDOW_OUT_M - oy
+        k = len(verts)
+        verts += [(x0 + px, y0 + py, z0), (x1 + px, y1 + py, z0),
+                  (x1 + px, y1 + py, z1), (x0 + px, y0 + py, z1)]
+        faces += [(k, k + 1, k + 2), (k, k + 2, k + 3), (k, k + 2, k + 1), (k, k + 3, k + 2)]
+        minutes = w["continuous_minutes"] if w.get("measure") != "cumulative" else w["cumulative_minutes"]
+        colours += [minutes_rgba(minutes, w.get("required_minutes"), w["status"])] * 4
+    mesh = trimesh.Trimesh(np.array(verts), np.array(faces), process=False)
+    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=np.array(colours, dtype=np.uint8))
+    return mesh

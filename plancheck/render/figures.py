@@ -244,4 +244,8 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
                           "mapping": f.mapping} for f in fs.figures], "notes": fs.notes}
     written.append(write_atomic(folder / "figures.json",
                                 json.dumps(index, ensure_ascii=False, indent=1) + "\n"))
+    if report.get("sunlight", {}).get("receivers"):   # the figures sunlight findings link to
+        from plancheck.render.sunlight_figures import render_files
+
+        written += render_files(report["sunlight"], out_dir, lang)
     return written

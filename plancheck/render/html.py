@@ -14,6 +14,7 @@ import base64
 import json
 from pathlib import Path
 
+from plancheck.render import sunlight_html
 from plancheck.render.figures import (STATUS_RGB, FigureSet, drawn, figure_set, grouped_segments,
                                       num, status_hex, worst)
 
@@ -194,6 +195,7 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
         css=(TEMPLATES / "report.css").read_text("utf-8"),
         viewer_js=(TEMPLATES / "viewer.js").read_text("utf-8"),
         page_js=(TEMPLATES / "page.js").read_text("utf-8"),
+        **sunlight_html.context(report, lang),
     )
 
 

@@ -304,5 +304,6 @@
   document.querySelectorAll("[data-focus]").forEach(function (a) {
     a.addEventListener("click", function () { focus(a.getAttribute("data-focus")); });
   });
+  window.plancheckViewer = { canvas: canvas, mvp: function () { return mvp; } };  // for sunlight.js
   draw();
 })();

@@ -1,0 +1,68 @@
+// plancheck report: sunlight. Clicking a window in the 3D model (coloured by its minutes) shows its
+// sunlit intervals and the buildings that shade it; sunlight findings link to their figure.
+// Text from the drawing is written with textContent only.
+(function () {
+  "use strict";
+  var el = document.getElementById("sunlight-data");
+  if (!el) { return; }
+  var data = JSON.parse(el.textContent);
+  var w = data.words;
+  Object.keys(data.finding_figs).forEach(function (fid) {
+    var row = document.getElementById(fid);
+    var cell = row && row.querySelector(".figs");
+    if (!cell) { return; }
+    var a = document.createElement("a");
+    a.href = "#" + data.finding_figs[fid];
+    a.textContent = w.figure + " " + w.title;
+    cell.insertBefore(a, cell.firstChild);
+  });
+  var panel = document.getElementById("sunlight-window");
+  var viewer = window.plancheckViewer;
+  if (!viewer || !panel) { return; }
+  function line(parent, text, cls) {
+    var p = document.createElement("div");
+    if (cls) { p.className = cls; }
+    p.textContent = text;
+    parent.appendChild(p);
+  }
+  function show(win) {
+    panel.textContent = "";
+    panel.hidden = false;
+    var mins = win.m === "cumulative" ? win.cu : win.c;
+    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + win.o + " · " + win.fc + " · " +
+         w.window + " " + win.w + (win.u ? " · " + w.unit + " " + win.u : ""), "head");
+    line(panel, w.continuous + " " + win.c + " · " + w.cumulative + " " + win.cu + " · " +
+         w.required + " " + (win.r === null ? "—" : win.r) + " (" + win.m + ") · " + w.status + " " + win.s +
+         (win.why ? " (" + win.why + ")" : ""), "st-" + win.s);
+    line(panel, w.lit + ": " + (win.lit.length ? win.lit.map(function (iv, k) {
+      return iv[0] + "–" + iv[1] + " (" + win.bjt[k][0] + "–" + win.bjt[k][1] + ")";
+    }).join(", ") : w.none));
+    line(panel, w.shaded + ": " + (win.sh.length ? win.sh.map(function (s) {
+      return s.from + "–" + s.to + " " + (s.by.length ? s.by.join(", ") : w.facade_behind);
+    }).join("; ") : w.none));
+    void mins;
+  }
+  var down = null;
+  viewer.canvas.addEventListener("mousedown", function (ev) { down = [ev.clientX, ev.clientY]; });
+  viewer.canvas.addEventListener("click", function (ev) {
+    if (down && Math.hypot(ev.clientX - down[0], ev.clientY - down[1]) > 4) { return; }
+    var m = viewer.mvp();
+    if (!m) { return; }
+    var r = viewer.canvas.getBoundingClientRect();
+    var cx = ev.clientX - r.left, cy = ev.clientY - r.top;
+    var best = null, bestKey = Infinity;
+    data.windows.forEach(function (win) {
+      var p = win.p;
+      var x = m[0] * p[0] + m[4] * p[1] + m[8] * p[2] + m[12];
+      var y = m[1] * p[0] + m[5] * p[1] + m[9] * p[2] + m[13];
+      var wv = m[3] * p[0] + m[7] * p[1] + m[11] * p[2] + m[15];
+      if (wv <= 0) { return; }
+      var sx = (x / wv + 1) / 2 * r.width, sy = (1 - y / wv) / 2 * r.height;
+      var d = Math.hypot(sx - cx, sy - cy);
+      if (d > 10) { return; }
+      var key = wv + d * 0.01;               // the nearest to the eye among those under the cursor
+      if (key < bestKey) { bestKey = key; best = win; }
+    });
+    if (best) { show(best); }
+  });
+})();
