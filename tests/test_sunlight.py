@@ -274,3 +274,22 @@ def test_elevation_colours_fail_red_and_pass_green(tmp_path):
 
     assert by["2#"]["verdict"] == "fail" and by["1#"]["verdict"] == "pass"
     assert reds("2#") > 500 and reds("1#") == 0
+
+
+def test_batch_runs_the_analysis_and_no_sunlight_skips_it(tmp_path):
+    sk = {"site": [[-20, -20], [100, -20], [100, 90], [-20, 90]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 20, "height": 60}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 52, 60, 64], "floors": 20, "height": 60}]}]}
+    (tmp_path / "in").mkdir()
+    write_dxf(sk, tmp_path / "in" / "p.dxf")
+    statuses = {}
+    for flag in ([], ["--no-sunlight"]):
+        out = tmp_path / ("off" if flag else "on")
+        r = RUNNER.invoke(app, ["batch", str(tmp_path / "in"), "--out", str(out), "--jobs", "1",
+                                "--format", "json", "--zone", "other", "-q", *flag])
+        assert r.exit_code == 1, r.output
+        (report,) = list(out.rglob("report.json"))
+        rep = json.loads(report.read_text("utf-8"))
+        statuses[bool(flag)] = next(f["status"] for f in rep["findings"] if f["rule"] == "SH-27")
+    assert statuses == {False: "fail", True: "unknown"}

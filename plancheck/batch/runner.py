@@ -118,6 +118,7 @@ class _Planner:
             "sha256": sha, "context_sha256": self._hash_once(context) if context else None,
             "ruleset": [ruleset, self._versions[ruleset]], "plancheck": __version__,
             "options": {"zone": opts.zone, "units": opts.units, "lang": opts.lang,
+                        "sunlight": opts.sunlight,
                         "layers": self._hash_once(opts.layers) if opts.layers else None,
                         "formats": list(self.bo.formats), "strict": self.bo.strict,
                         "context_buildings": None if city is None else {
