@@ -175,7 +175,11 @@ def test_sample_report_in_chromium(browser, sample):
     images = browser.js("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
     figures = json.loads((sample / "figures" / "figures.json").read_text("utf-8"))["figures"] \
         if (sample / "figures").is_dir() else []
-    assert len(images) == max(1, len(figures))
+    assert browser.js("document.querySelectorAll('#figures img').length") == max(1, len(figures))
+    # the sunlight section: the 等时线 plan and one facade sheet per receiver analysed
+    receivers = [r for r in (report.get("sunlight") or {}).get("receivers", []) if r["windows"]]
+    assert browser.js("document.querySelectorAll('#sunlight img').length") == \
+        (1 + len(receivers) if receivers else 0)
     assert all(done and width > 0 for done, width, _ in images), images
     # every in-page link lands on an element; every finding has a row
     dangling = browser.js("Array.from(document.querySelectorAll('a[href^=\"#\"]'))"
@@ -235,7 +239,7 @@ def test_drawing_text_is_shown_as_text_never_run(browser, draw, tmp_path):
     text = browser.js("document.body.innerText")
     for name in NAMES:
         assert name in text
-    assert browser.js("document.querySelectorAll('script').length") == 4
+    assert browser.js("document.querySelectorAll('script').length") == 5   # ours, sunlight.js included
     assert browser.js("document.querySelectorAll('img[src=\"x\"]').length") == 0
     labels = browser.js("Array.from(document.querySelectorAll('#viewer-labels span')).map(s => s.textContent)")
     assert set(NAMES) <= set(labels)

@@ -293,3 +293,24 @@ def test_batch_runs_the_analysis_and_no_sunlight_skips_it(tmp_path):
         rep = json.loads(report.read_text("utf-8"))
         statuses[bool(flag)] = next(f["status"] for f in rep["findings"] if f["rule"] == "SH-27")
     assert statuses == {False: "fail", True: "unknown"}
+
+
+def test_podium_floors_are_not_homes_and_own_masses_shade(tmp_path):
+    """A residential tower on a commercial podium: the podium is not sampled, nor the tower's
+    floors inside it; a taller mass of the same building shades its lower wing's windows."""
+    sk = {"site": [[-50, -50], [150, -50], [150, 100], [-50, 100]],
+          "buildings": [
+              {"name": "1#", "masses": [
+                  {"rect": [0, 0, 60, 20], "floors": 4, "height": 15, "use": "commercial"},
+                  {"rect": [20, 4, 40, 16], "floors": 30, "height": 90, "use": "residential"}]},
+              {"name": "2#", "use": "residential", "masses": [
+                  {"rect": [80, 0, 110, 12], "floors": 30, "height": 90},
+                  {"rect": [80, 30, 110, 42], "floors": 3, "height": 9}]}]}
+    write_dxf(sk, tmp_path / "pod.dxf")
+    doc, _ = sunlight(tmp_path / "pod.dxf", Options())
+    tower = [w for w in doc["windows"] if w["building"] == "1#"]
+    assert tower and all(w["mass"] == 1 for w in tower)
+    assert min(w["floor"] for w in tower) == 6            # floor 6's sill 15.9 m clears the 15 m podium
+    wing = [w for w in doc["windows"] if w["building"] == "2#" and w["mass"] == 1]
+    assert wing and min(w["continuous_minutes"] for w in wing if w["floor"] == 1) < 60
+    assert any("2#" in s["by"] for w in wing for s in w["shaded"])

@@ -89,10 +89,12 @@ def obstructions(model: SiteModel, bi: int, radius: float,
 
 def analyse_building(model: SiteModel, bi: int, settings: Settings, point_ratio: float,
                      exclude: frozenset[int] = frozenset(), zh: bool = True,
-                     smp: Samples | None = None) -> BuildingResult:
-    """Every window of building `bi` against every mass within the radius (less `exclude`)."""
+                     smp: Samples | None = None,
+                     uses: frozenset[str] | None = None) -> BuildingResult:
+    """Every window of building `bi` (its masses of `uses`) against every mass within the
+    radius (less `exclude`)."""
     b = model.buildings[bi]
-    smp = smp if smp is not None else samples(model, bi, settings, point_ratio, zh)
+    smp = smp if smp is not None else samples(model, bi, settings, point_ratio, zh, uses)
     path = sun(settings)
     obs = obstructions(model, bi, settings.radius_m, exclude)
     names = [model.buildings[bj].name for bj, _ in obs]
@@ -246,21 +248,22 @@ def worst(results: list[WindowResult], req: Requirement,
 
 def analyse(model: SiteModel, receivers: list[int], settings: Settings, point_ratio: float,
             exclude: frozenset[int] = frozenset(), zh: bool = True, jobs: int = 1,
-            progress: Callable[[int], None] | None = None) -> dict[int, BuildingResult]:
+            progress: Callable[[int], None] | None = None,
+            uses: frozenset[str] | None = None) -> dict[int, BuildingResult]:
     """analyse_building for each receiver, over `jobs` processes when jobs > 1."""
     out: dict[int, BuildingResult] = {}
     if jobs > 1 and len(receivers) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
-                                 initargs=(model, settings, point_ratio, exclude, zh)) as pool:
+                                 initargs=(model, settings, point_ratio, exclude, zh, uses)) as pool:
             for res in pool.map(_one, receivers):
                 out[res.building] = res
                 if progress:
                     progress(1)
         return out
     for bi in receivers:
-        out[bi] = analyse_building(model, bi, settings, point_ratio, exclude, zh)
+        out[bi] = analyse_building(model, bi, settings, point_ratio, exclude, zh, uses=uses)
         if progress:
             progress(1)
     return out
@@ -269,13 +272,15 @@ def analyse(model: SiteModel, receivers: list[int], settings: Settings, point_ra
 _WORKER: dict = {}
 
 
-def _init(model, settings, point_ratio, exclude, zh) -> None:
-    _WORKER.update(model=model, settings=settings, point_ratio=point_ratio, exclude=exclude, zh=zh)
+def _init(model, settings, point_ratio, exclude, zh, uses) -> None:
+    _WORKER.update(model=model, settings=settings, point_ratio=point_ratio, exclude=exclude, zh=zh,
+                   uses=uses)
 
 
 def _one(bi: int) -> BuildingResult:
     w = _WORKER
-    return analyse_building(w["model"], bi, w["settings"], w["point_ratio"], w["exclude"], w["zh"])
+    return analyse_building(w["model"], bi, w["settings"], w["point_ratio"], w["exclude"], w["zh"],
+                            uses=w["uses"])
 
 
 def could_shade(model: SiteModel, shader: int, receiver: int, radius: float) -> bool:

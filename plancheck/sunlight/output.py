@@ -59,9 +59,9 @@ def run(model: SiteModel, rules: SunRules, zone: str | None, detached_area: bool
     if progress:
         progress(0, total)
     after = analyse(model, prop + exist, rules.settings, rules.point_ratio, zh=zh, jobs=jobs,
-                    progress=tick)
+                    progress=tick, uses=rules.receiver_uses)
     before = analyse(model, exist, rules.settings, rules.point_ratio, exclude=proposed_ids,
-                     zh=zh, jobs=jobs, progress=tick) if exist else {}
+                     zh=zh, jobs=jobs, progress=tick, uses=rules.receiver_uses) if exist else {}
     doc = document(model, rules, zone, detached_area, after, before, zh)
     if after:
         doc["isochrones"] = isochrones(model, rules.settings)

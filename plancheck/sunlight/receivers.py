@@ -113,16 +113,22 @@ def storey(m) -> tuple[float | None, str | None]:
 
 
 def samples(model: SiteModel, bi: int, settings: Settings, point_ratio: float,
-            zh: bool = True) -> Samples:
-    """The windows and sample points of building `bi` (drawn windows if it has any)."""
+            zh: bool = True, uses: frozenset[str] | None = None) -> Samples:
+    """The windows and sample points of building `bi` (drawn windows if it has any). With
+    `uses`, only masses of those uses (a mass without a USE takes its building's) are sampled:
+    a commercial podium under a residential tower has no homes."""
     b = model.buildings[bi]
-    fac = facades(b, settings, point_ratio)
+    keep = {mi for mi, m in enumerate(b.masses)
+            if uses is None or (m.use or b.use) in uses}
+    fac = [f for f in facades(b, settings, point_ratio) if f.mass in keep]
     drawn = any(m.windows for m in b.masses)
     skipped: list[dict] = []
     specs: list[WindowSpec] = []
     seen_off: set[str] = set()
     if drawn:
         for mi, m in enumerate(b.masses):
+            if mi not in keep:
+                continue
             own = [f for f in fac if f.mass == mi]
             h, why = storey(m)
             for w in m.windows:
@@ -189,7 +195,11 @@ def _drop_covered(model: SiteModel, smp: Samples) -> Samples:
     if not len(smp.points):
         return smp
     covered = np.zeros(len(smp.points), dtype=bool)
-    x, y, z = smp.points[:, 0], smp.points[:, 1], smp.points[:, 2]
+    # tested a skin's width out of the wall, so its own mass (to rounding) never covers it
+    off = tol.SUN_ORIGIN_OFFSET_M
+    x = smp.points[:, 0] + smp.normals[:, 0] * off
+    y = smp.points[:, 1] + smp.normals[:, 1] * off
+    z = smp.points[:, 2]
     box = shapely.box(x.min(), y.min(), x.max(), y.max())
     for bj, b in enumerate(model.buildings):
         for m in b.masses:

@@ -35,6 +35,11 @@ class SunRules:
                       if "point_ratio" in c.params), 1.0)
         return cls(found, Settings.from_params(first.params["analysis"]), float(ratio))
 
+    @property
+    def receiver_uses(self) -> frozenset[str]:
+        """Uses whose masses have homes or 第三十条 rooms (the masses that are sampled)."""
+        return frozenset(self.uses("residential") | self.uses("art30") | self.uses("no_worse"))
+
     def uses(self, role: str) -> set[str]:
         c = self.clauses.get(role)
         return set(c.params.get("uses", [])) if c else set()

@@ -105,11 +105,12 @@ class _State:
         if not todo:
             return
         zh = self.ev.lang == "zh"
-        self.after.update(analyse(m, todo, s.settings, s.point_ratio, zh=zh))
+        self.after.update(analyse(m, todo, s.settings, s.point_ratio, zh=zh, uses=s.receiver_uses))
         exist = [b for b in todo if m.buildings[b].status == "existing"]
         if exist and "no_worse" in s.clauses:
             prop = frozenset(i for i, b in enumerate(m.buildings) if b.status == "proposed")
-            self.before.update(analyse(m, exist, s.settings, s.point_ratio, exclude=prop, zh=zh))
+            self.before.update(analyse(m, exist, s.settings, s.point_ratio, exclude=prop, zh=zh,
+                                       uses=s.receiver_uses))
         self._doc = None
 
     def doc(self) -> dict:
