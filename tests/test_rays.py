@@ -120,6 +120,16 @@ def test_nearest_blocker_and_ties(impl):
                np.array([[0.0, -0.9, math.sqrt(0.19)]])) == 1
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_multipolygon_prism(impl):
+    """A MultiPolygon is one prism of several parts: the ray between the parts passes, one into a part is
+    blocked by the prism's index."""
+    from shapely.geometry import MultiPolygon
+    pair = MultiPolygon([box(-30, -20, -2, -10), box(2, -20, 30, -10)])
+    assert one(impl, [box(100, 100, 101, 101), pair], [0, 0], [1, 50], (0, 0, 0), (0, -1)) == LIT
+    assert one(impl, [box(100, 100, 101, 101), pair], [0, 0], [1, 50], (5, 0, 0), (0, -1)) == 1
+
+
 @pytest.mark.parametrize("cell_m", [2.5, 5.0, 30.0, 200.0])
 def test_blocker_spanning_cells(cell_m):
     """The first prism the grid walk meets is not always the nearest: A's bbox covers the cells next to the

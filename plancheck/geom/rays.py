@@ -16,6 +16,9 @@ How it is fast (benchmarks/README.md, `sunlight.py`: 500 buildings, 10,000 facad
   entry distance is no further than that cell's exit. A prism spanning several cells is tested once per ray
   (mailbox) over its whole footprint, so its entry may lie in a later cell than the one that found it: the walk
   goes on until no untested prism can be nearer (`test_rays.py::test_blocker_spanning_cells`).
+* Behind the facade: a prism whose every vertex lies behind the receiver's facade line cannot block any of its
+  (facing) rays. That is mostly the receiver's own building, which every ray would otherwise test first (its
+  bbox holds the origin); the check runs once per origin and prism, and skipping it halves the narrow phase.
 * Narrow phase per prism: bbox slab test, roof/base and best-so-far rejects, then one pass over the edges:
   the side of each vertex of the 2D ray line (a cross product) and the edge crossings, sorted; the crossings
   pair up into the footprint's intervals along the line (even-odd rule, so holes need no flags).
@@ -144,9 +147,11 @@ def first_blockers(prisms: Prisms, origins: np.ndarray, normals: np.ndarray, sun
     out = np.empty((len(origins), len(suns)), np.int32)
     buf = np.empty(max(prisms.max_edges, 2))
     stamp = np.full(len(prisms.base), -1, np.int64)
+    seen = np.full(len(prisms.base), -1, np.int64)
     _trace(prisms.xy, prisms.ring_offsets, prisms.poly_offsets, prisms.bbox, prisms.base, prisms.top,
            prisms.grid_x0, prisms.grid_y0, prisms.cell, prisms.ncx, prisms.ncy, prisms.cell_start,
-           prisms.cell_items, prisms.zmax, SUN_ORIGIN_OFFSET_M, SUN_TIE_M, origins, normals, suns, out, buf, stamp)
+           prisms.cell_items, prisms.zmax, SUN_ORIGIN_OFFSET_M, SUN_TIE_M, origins, normals, suns, out, buf, stamp,
+           seen)
     return out
 
 
@@ -263,12 +268,46 @@ def _prism_entry(p: int, xy: np.ndarray, ro: np.ndarray, po: np.ndarray, base: f
 
 
 @njit(cache=True)
+def _behind(p: int, xy: np.ndarray, ro: np.ndarray, po: np.ndarray, ox: float, oy: float, nx: float,
+            ny: float) -> bool:
+    """Does all of prism p lie behind the facade line through (ox, oy) with normal n (by more than _PAD)?
+    Every point of a footprint is a convex combination of its vertices, and every traced ray moves to the
+    front (dot(u, n) > 0), so such a prism can only meet the ray at its origin: it never blocks."""
+    for k in range(ro[po[p]], ro[po[p + 1]]):
+        if (xy[k, 0] - ox) * nx + (xy[k, 1] - oy) * ny > -_PAD:
+            return False
+    return True
+
+
+@njit(cache=True)
 def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base: np.ndarray, top: np.ndarray,
            gx0: float, gy0: float, cell: float, ncx: int, ncy: int, cstart: np.ndarray, citems: np.ndarray,
            zmax: float, skin: float, tie: float, origins: np.ndarray, normals: np.ndarray, suns: np.ndarray,
-           out: np.ndarray, buf: np.ndarray, stamp: np.ndarray) -> None:
+           out: np.ndarray, buf: np.ndarray, stamp: np.ndarray, seen: np.ndarray) -> None:
+    """Fill out (N, M). `stamp[p]` is the last ray that tested prism p (each prism once per ray); `seen[p]`
+    is the last origin for which p was found behind its facade (then skipped by all that origin's rays:
+    mostly the receiver's own building, which the bbox test cannot tell from a blocker)."""
     gx1 = gx0 + ncx * cell
     gy1 = gy0 + ncy * cell
+    m = suns.shape[0]
+    # per sun: the horizontal unit direction, its reciprocals and the slope tan(el); ok = above the horizon
+    ux_ = np.empty(m)
+    uy_ = np.empty(m)
+    ix_ = np.empty(m)
+    iy_ = np.empty(m)
+    t_ = np.empty(m)
+    ok = np.zeros(m, np.bool_)
+    for j in range(m):
+        sx = suns[j, 0]
+        sy = suns[j, 1]
+        if suns[j, 2] > 0.0 and (sx != 0.0 or sy != 0.0):
+            ok[j] = True
+            h = math.sqrt(sx * sx + sy * sy)
+            ux_[j] = sx / h
+            uy_[j] = sy / h
+            t_[j] = suns[j, 2] / h
+            ix_[j] = 1.0 / ux_[j] if ux_[j] != 0.0 else _INF
+            iy_[j] = 1.0 / uy_[j] if uy_[j] != 0.0 else _INF
     ray = 0
     for i in range(origins.shape[0]):
         ox = origins[i, 0]
@@ -277,33 +316,32 @@ def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base:
         nx = normals[i, 0]
         ny = normals[i, 1]
         facade = nx != 0.0 or ny != 0.0
-        for j in range(suns.shape[0]):
-            sx = suns[j, 0]
-            sy = suns[j, 1]
-            sz = suns[j, 2]
-            if not sz > 0.0 or (sx == 0.0 and sy == 0.0) or (facade and not nx * sx + ny * sy > 0.0):
+        for j in range(m):
+            if not ok[j] or (facade and not nx * suns[j, 0] + ny * suns[j, 1] > 0.0):
                 out[i, j] = -2
                 continue
             out[i, j] = -1
             if z0 > zmax:
                 continue
-            h = math.sqrt(sx * sx + sy * sy)
-            ux = sx / h
-            uy = sy / h
-            t = sz / h
-            # the part of the ray inside the grid and below the highest roof: [s_lo, s_hi]
+            ux = ux_[j]
+            uy = uy_[j]
+            rx = ix_[j]
+            ry = iy_[j]
+            t = t_[j]
+            # the part of the ray inside the grid and below the highest roof: [s_lo, s_hi] (bounds computed
+            # with reciprocals: off by rounding, far inside the _PAD margins)
             s_lo = 0.0
             s_hi = (zmax - z0) / t + _PAD
             if ux != 0.0:
-                a = (gx0 - ox) / ux
-                b = (gx1 - ox) / ux
+                a = (gx0 - ox) * rx
+                b = (gx1 - ox) * rx
                 s_lo = max(s_lo, min(a, b))
                 s_hi = min(s_hi, max(a, b))
             elif ox < gx0 or ox > gx1:
                 continue
             if uy != 0.0:
-                a = (gy0 - oy) / uy
-                b = (gy1 - oy) / uy
+                a = (gy0 - oy) * ry
+                b = (gy1 - oy) * ry
                 s_lo = max(s_lo, min(a, b))
                 s_hi = min(s_hi, max(a, b))
             elif oy < gy0 or oy > gy1:
@@ -314,13 +352,21 @@ def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base:
             iy = min(max(int(math.floor((oy + s_lo * uy - gy0) / cell)), 0), ncy - 1)
             stepx = 1 if ux > 0.0 else -1
             stepy = 1 if uy > 0.0 else -1
+            offx = 1 if ux > 0.0 else 0
+            offy = 1 if uy > 0.0 else 0
             ray += 1
             best = _INF
             best_id = -1
+            # distances to the current cell's next x / y boundary (stepped incrementally: the drift over a
+            # walk is ~1e-11 m, far inside _PAD)
+            tx = (gx0 + (ix + offx) * cell - ox) * rx if ux != 0.0 else _INF
+            ty = (gy0 + (iy + offy) * cell - oy) * ry if uy != 0.0 else _INF
+            dtx = cell * abs(rx)
+            dty = cell * abs(ry)
             while True:
                 c = iy * ncx + ix
-                for m in range(cstart[c], cstart[c + 1]):
-                    p = citems[m]
+                for k in range(cstart[c], cstart[c + 1]):
+                    p = citems[k]
                     if stamp[p] == ray:
                         continue
                     stamp[p] = ray
@@ -331,37 +377,43 @@ def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base:
                     ea = 0.0
                     eb = _INF
                     if ux != 0.0:
-                        a = (bb[p, 0] - _PAD - ox) / ux
-                        b = (bb[p, 2] + _PAD - ox) / ux
+                        a = (bb[p, 0] - _PAD - ox) * rx
+                        b = (bb[p, 2] + _PAD - ox) * rx
                         ea = max(ea, min(a, b))
                         eb = min(eb, max(a, b))
                     elif ox < bb[p, 0] - _PAD or ox > bb[p, 2] + _PAD:
                         continue
                     if uy != 0.0:
-                        a = (bb[p, 1] - _PAD - oy) / uy
-                        b = (bb[p, 3] + _PAD - oy) / uy
+                        a = (bb[p, 1] - _PAD - oy) * ry
+                        b = (bb[p, 3] + _PAD - oy) * ry
                         ea = max(ea, min(a, b))
                         eb = min(eb, max(a, b))
                     elif oy < bb[p, 1] - _PAD or oy > bb[p, 3] + _PAD:
                         continue
                     if ea > eb or eb <= skin or ea > best + tie or z0 + ea * t > zt or z0 + eb * t < base[p]:
                         continue
+                    if facade:
+                        if seen[p] == i:
+                            continue
+                        if _behind(p, xy, ro, po, ox, oy, nx, ny):
+                            seen[p] = i
+                            continue
                     e = _prism_entry(p, xy, ro, po, base[p], zt, ox, oy, z0, ux, uy, t, skin, buf)
                     if e < best - tie or (e <= best + tie and p < best_id):
                         best = e
                         best_id = p
                 # leave the cell: the nearest is certain once it lies no further than this cell's exit
-                tx = (gx0 + (ix + (1 if ux > 0.0 else 0)) * cell - ox) / ux if ux != 0.0 else _INF
-                ty = (gy0 + (iy + (1 if uy > 0.0 else 0)) * cell - oy) / uy if uy != 0.0 else _INF
                 s_exit = min(tx, ty)
                 if best <= s_exit or s_exit > s_hi:
                     break
                 if tx <= ty:
                     ix += stepx
+                    tx += dtx
                     if ix < 0 or ix >= ncx:
                         break
                 else:
                     iy += stepy
+                    ty += dty
                     if iy < 0 or iy >= ncy:
                         break
             if best_id >= 0:

@@ -57,7 +57,8 @@ def _facing_rays(origins: np.ndarray, normals: np.ndarray, suns: np.ndarray) -> 
     """(i, j) of the rays that are traced: the sun is above the horizon, not at the zenith, and in front of
     the facade (dot(normal, sun_xy) > 0; a zero normal means no facade, so every such sun counts)."""
     up = (suns[:, 2] > 0.0) & ((suns[:, 0] != 0.0) | (suns[:, 1] != 0.0))
-    facing = normals @ suns[:, :2].T > 0.0
+    # elementwise, not a matrix product (BLAS may fuse multiply-adds): the kernel rounds it this way
+    facing = normals[:, :1] * suns[:, 0] + normals[:, 1:] * suns[:, 1] > 0.0
     facing |= ((normals[:, 0] == 0.0) & (normals[:, 1] == 0.0))[:, None]
     return np.nonzero(facing & up[None, :])
 
@@ -90,7 +91,7 @@ def first_blockers_reference(polygons, base: np.ndarray, top: np.ndarray, origin
     out[ii, jj] = -1
     if len(polys) == 0 or len(ii) == 0:
         return out
-    h = np.hypot(suns[:, 0], suns[:, 1])
+    h = np.sqrt(suns[:, 0] * suns[:, 0] + suns[:, 1] * suns[:, 1])
     ox, oy, z0 = origins[ii, 0], origins[ii, 1], origins[ii, 2]
     ux, uy, t = suns[jj, 0] / h[jj], suns[jj, 1] / h[jj], suns[jj, 2] / h[jj]
     # segment length: where z passes the highest roof, or where the ray leaves the scene's bbox (+1 m)

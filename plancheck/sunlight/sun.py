@@ -5,8 +5,9 @@ Conventions (sunlight.md §1; the reasons are written there):
 * Positions are pvlib's SPA (`pvlib.spa.solar_position`, the algorithm behind `method='nrel_numpy'`), which
   reproduces the SPA paper's test case to 2e-6°. Elevation is **geometric** (topocentric, no refraction), as in
   the CN tools; refraction would move each interval edge by up to half a minute.
-* ΔT (TT − UT) is pvlib's `calculate_deltat(year, month)` of the day (64.1 s in 2001, 69.2 s in 2024); it
-  changes positions by < 0.001°.
+* ΔT (TT − UT) is pvlib's `calculate_deltat(year, month)` of the day: 64.3 s for December 2001 (observed
+  64.1 s); its extrapolation gives 74.4 s for December 2024 (observed 69.2 s). 5 s of ΔT moves the sun by
+  6e-5° and a solar term by 5 s. The site is taken at sea level (parallax of a few metres: < 1e-6°).
 * Beijing-time labels are truncated to the second, as a clock reads them.
 * True solar time (真太阳时) is defined by the geocentric apparent hour angle H = ν + λ − α (SPA's apparent
   sidereal time ν, longitude λ, right ascension α): H = 15°·(TST − 12 h). The TST day of `day` is the one
