@@ -45,8 +45,8 @@ def _plain(text) -> str:
 
 def _levels(req: float) -> list[float]:
     below = [0, req / 4, req / 2, 3 * req / 4, req]
-    above = [v for v in (req * 1.5, req * 2, req * 3, req * 4, 360) if req < v <= 360]
-    return sorted(set([*below, *above, 360.0001]))
+    above = [v for v in (req * 1.5, req * 2, req * 3, req * 4) if req < v < 360]
+    return sorted(set([*below, *above, 361.0]))     # the last bin holds the full 360 min
 
 
 def _cmap(levels: list[float], req: float):
@@ -128,7 +128,7 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     from matplotlib.cm import ScalarMappable
 
     sm = ScalarMappable(norm=norm, cmap=cmap)
-    cb = fig.colorbar(sm, cax=cax, ticks=levels[:-1] + [360])
+    cb = fig.colorbar(sm, cax=cax, ticks=levels[:-1])
     cb.ax.tick_params(labelsize=7)
     cb.set_label(_t(zh, f"{'连续' if req['measure'] == 'continuous' else '累计'}日照（分钟）",
                     f"{req['measure']} sun (min)"), fontsize=8)

@@ -213,18 +213,20 @@ def window_status(r: WindowResult, req: Requirement) -> tuple[str, str | None]:
 
 
 def homes(results: list[WindowResult], req: Requirement) -> list[dict]:
-    """Homes (UNIT groups; else each window its own) with their status: a home passes when any
-    of its main-facade windows passes (any window when it has none on a main facade)."""
-    groups: dict[str, list[int]] = {}
+    """Homes with their status: a home is a UNIT on one floor (a UNIT on a window drawn for
+    floors a-b names that home on each floor); a window without UNIT is a home of its own. A
+    home passes when any of its main-facade windows passes (any window when it has none on a
+    main facade)."""
+    groups: dict[tuple, list[int]] = {}
     for i, r in enumerate(results):
-        key = r.spec.unit if r.spec.unit else f"\0{i}"
+        key = (r.spec.unit, r.spec.floor) if r.spec.unit else (None, i)
         groups.setdefault(key, []).append(i)
     out = []
-    for key, idx in groups.items():
+    for (unit, floor), idx in groups.items():
         main = [i for i in idx if results[i].spec.facade.main] or idx
         sts = [window_status(results[i], req)[0] for i in main]
         status = "pass" if "pass" in sts else "unknown" if "unknown" in sts else "fail"
-        out.append({"unit": None if key.startswith("\0") else key, "windows": main,
+        out.append({"unit": unit, "floor": results[idx[0]].spec.floor, "windows": main,
                     "status": status})
     return out
 

@@ -184,8 +184,10 @@ def validate(doc: dict) -> None:
 
 
 def write(doc: dict, out: Path) -> Path:
-    validate(doc)
+    """DIR/sunlight.json, compact (tens of thousands of windows). Like report.json it is not
+    re-validated on every write (2 s for the sample); the tests validate what `run` builds."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "sunlight.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n",
+                    encoding="utf-8")
     return path
