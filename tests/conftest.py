@@ -11,10 +11,11 @@ import yaml
 from hypothesis import settings
 
 # CI runs the property tests on a fixed set of examples (reproducible results); local runs keep
-# exploring new ones, which is where a new counterexample should be found.
-settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# exploring new ones, which is where a new counterexample should be found. Neither profile has a
+# per-example deadline: how fast the machine is must never decide a test.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("local", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -204,7 +204,8 @@ def test_sample_report_in_chromium(browser, sample):
     assert browser.js("document.getElementById('viewer-note').hidden") is True
     shot = browser.screenshot()
     browser.js("document.getElementById('fig-model').scrollIntoView({block: 'center'})")
-    time.sleep(0.5)   # let the page repaint after scrolling
+    # two animation frames: the page has repainted after scrolling (an event, not a delay)
+    browser.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))")
     model_shot = browser.screenshot()
     for name, png in (("report.png", shot), ("report-model.png", model_shot)):
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
