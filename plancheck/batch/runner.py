@@ -66,6 +66,7 @@ class BatchResult:
     elapsed_s: float
     exit_code: int
     outputs: list[Path] = field(default_factory=list)
+    no_drawing: list[dict] = field(default_factory=list)   # submission folders, nothing to check
 
 
 def default_jobs() -> int:
@@ -312,9 +313,10 @@ def run_batch(paths: list[Path], bo: BatchOptions,
     started, t0 = time.time(), time.perf_counter()
     out = bo.out
     out.mkdir(parents=True, exist_ok=True)
-    items, skipped = discover(paths, out)
+    items, skipped, no_drawing = discover(paths, out)
     if not items:
-        raise PlancheckError("no drawings found in " + ", ".join(str(p) for p in paths))
+        raise PlancheckError("no drawings (.dxf, .dwg) found in " + ", ".join(str(p) for p in paths)
+                             + (f"; {len(skipped)} other file(s) skipped" if skipped else ""))
     planner = _Planner(bo)
     rows: dict[str, dict] = {}
     prints: dict[str, dict | None] = {}
@@ -374,7 +376,8 @@ def run_batch(paths: list[Path], bo: BatchOptions,
             _run_local(todo, bo.jobs or default_jobs(), bo.timeout, finish)
     ordered = sorted(rows.values(), key=lambda r: (SEVERITY[r["verdict"]], r["drawing"]))
     code = max(r["exit"] for r in ordered)
-    result = BatchResult(ordered, skipped, started, time.perf_counter() - t0, code)
+    result = BatchResult(ordered, skipped, started, time.perf_counter() - t0, code,
+                         no_drawing=no_drawing)
     result.outputs = write_outputs(out, result, bo)
     return result
 
