@@ -154,7 +154,8 @@ class Placer:
                 for k in self._cells.get(c, ()):
                     if k not in seen:
                         seen.add(k)
-                        if segment_hits_box(p, q, self.boxes[k]) and not self._mine(k, me):
+                        # a leader may cross a reservation (it only keeps boxes off a line)
+                        if self.owner[k] is None and segment_hits_box(p, q, self.boxes[k]):
                             return False
         return True
 
@@ -192,8 +193,10 @@ class Placer:
 
     def place_marker(self, a: Point, b: Point, w: float, h: float,
                      me: object = None) -> Placed | None:
-        """A callout's numbered marker: the same candidates, for a small box."""
-        got = self.place(a, b, w, h, must=True, me=me, dense=True)
+        """A callout's numbered marker: the same candidates (more of them), for a small box;
+        failing that, on another line's reservation (in a crowd they cover everything)."""
+        got = self.place(a, b, w, h, must=True, me=me, dense=True) or \
+            self.place(a, b, w, h, must=True, me=ANY, dense=True)
         if got is not None:
             got.how = "callout"
         return got

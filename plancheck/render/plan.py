@@ -28,6 +28,11 @@ WIDTH_PX, HEIGHT_PX, DPI = 1600, 1100, 100
 PLAN_AXES = (0.008, 0.01, 0.81, 0.93)
 PANEL_X0 = 1318.0
 PT = DPI / 72.0                     # pixels per point
+#: a failing line with no room for its text or marker within this many pixels of an existing
+#: marker joins that marker (its list entry gets one more line)
+CLUSTER_PX = 14.0
+#: ... and within this many when it finds no room for a marker of its own
+CLUSTER_REACH_PX = 40.0
 #: label font sizes (points)
 FS_MUST, FS_PASS, FS_NAME, FS_ROAD, FS_LIST = 8.5, 7.0, 8.0, 9.0, 7.5
 
@@ -121,7 +126,7 @@ class _Canvas:
         return self._sizes[key]
 
     def label(self, box, text, size, colour, edge=None, fill="white", bold=False, zorder=11,
-              on_axes=True, edge_lw=0.8, latin=False):
+              on_axes=True, edge_lw=0.8, latin=False, left=False):
         from matplotlib.patches import Rectangle
 
         x0, y0, x1, y1 = box
@@ -133,9 +138,10 @@ class _Canvas:
             target.add_artist(r)
         from matplotlib.text import Text
 
-        t = Text((x0 + x1) / 2, HEIGHT_PX - (y0 + y1) / 2, text, fontsize=size, color=colour,
-                 fontweight="bold" if bold else "normal", ha="center", va="center",
-                 multialignment="center", linespacing=1.15, transform=self.ident,
+        t = Text(x0 + 2 if left else (x0 + x1) / 2, HEIGHT_PX - (y0 + y1) / 2, text, fontsize=size,
+                 color=colour, fontweight="bold" if bold else "normal",
+                 ha="left" if left else "center", va="center",
+                 multialignment="left" if left else "center", linespacing=1.15, transform=self.ident,
                  zorder=zorder + 0.1, clip_on=False, **_family(latin))
         target.add_artist(t)
 
@@ -360,12 +366,37 @@ def _dimension_labels(cv, sc, placer, labels) -> list[dict]:
             continue
         if not must:
             continue
-        n = str(len(callouts) + 1)
-        mw, mh = _marker_size(cv, n)
-        got = placer.place_marker(a, b, mw, mh, me)
-        callouts.append({"n": n, "entry": e, "text": text, "placed": got, "ids": ids,
-                         "colour": colour})
+        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        placed = [c for c in callouts if c["placed"] is not None]
+        near = min(placed, key=lambda c: math.dist(c["mid"], mid), default=None)
+        got = None
+        if near is None or math.dist(near["mid"], mid) > CLUSTER_PX:
+            mw, mh = _marker_size(cv, str(len(callouts) + 1))
+            got = placer.place_marker(a, b, mw, mh, me)
+        c = {"status": e["status"], "text": text, "placed": got, "ids": ids, "mid": mid}
+        if got is None and near is not None and math.dist(near["mid"], mid) <= CLUSTER_REACH_PX:
+            _merge(near, c)                  # a crowd of lines: one marker numbers them all
+            continue
+        callouts.append(c)
+    # a line that found no room before any marker was near it joins the nearest one now
+    for c in [c for c in callouts if c["placed"] is None]:
+        placed = [h for h in callouts if h["placed"] is not None]
+        near = min(placed, key=lambda h: math.dist(h["mid"], c["mid"]), default=None)
+        if near is not None and math.dist(near["mid"], c["mid"]) <= CLUSTER_REACH_PX:
+            _merge(near, c)
+            callouts.remove(c)
+    for k, c in enumerate(callouts, start=1):
+        c["n"], c["colour"] = str(k), status_hex(c["status"])
     return callouts
+
+
+def _merge(host: dict, c: dict) -> None:
+    """`c`'s findings numbered by `host`'s marker (fails first in its list entry)."""
+    rank = {"fail": 0, "error": 1, "unknown": 2, "warning": 3, "pass": 4}
+    first, second = (c, host) if rank[c["status"]] < rank[host["status"]] else (host, c)
+    host["text"] = first["text"] + "\n" + second["text"]
+    host["ids"] = first["ids"] + second["ids"]
+    host["status"] = first["status"]
 
 
 def _panel(fig, ax, cv, sc, t) -> float:
@@ -428,7 +459,8 @@ def _callout_list(cv, callouts, top, t, labels) -> list[str]:
     unlabelled = []
     if not callouts:
         return unlabelled
-    cv.fig.add_artist(_text(cv, x0, HEIGHT_PX - top - 6, t["callouts"], 9.5, va="center"))
+    if any(c["placed"] is not None for c in callouts):
+        cv.fig.add_artist(_text(cv, x0, HEIGHT_PX - top - 6, t["callouts"], 9.5, va="center"))
     top += 16
     rows = []
     mw, mh = cv.measure(str(len(callouts)), FS_LIST, bold=True, latin=True)
@@ -457,9 +489,10 @@ def _callout_list(cv, callouts, top, t, labels) -> list[str]:
         tbox = (cx + mw + 3, y, cx + mw + 3 + tw, y + th)
         cv.label(mbox, c["n"], FS_LIST, "white", edge=c["colour"], fill=c["colour"], bold=True,
                  on_axes=False, latin=True)
-        cv.label(tbox, c["text"], FS_LIST, c["colour"], fill=None, on_axes=False, latin=True)
-        _record(labels, "callout-list", mbox, c["ids"], status=c["entry"]["status"], text=c["n"])
-        _record(labels, "callout-list", tbox, c["ids"], status=c["entry"]["status"])
+        cv.label(tbox, c["text"], FS_LIST, c["colour"], fill=None, on_axes=False, latin=True,
+                 left=True)
+        _record(labels, "callout-list", mbox, c["ids"], status=c["status"], text=c["n"])
+        _record(labels, "callout-list", tbox, c["ids"], status=c["status"])
         y += th + 3
     for c in callouts:
         if c in listed:
@@ -468,7 +501,7 @@ def _callout_list(cv, callouts, top, t, labels) -> list[str]:
                 cv.line(*p.leader, c["colour"], lw=0.9)
             cv.label(p.box, c["n"], FS_MUST, "white", edge=c["colour"], fill=c["colour"], bold=True,
                      latin=True)
-            _record(labels, "callout", p.box, c["ids"], p.how, c["entry"]["status"], p.leader,
+            _record(labels, "callout", p.box, c["ids"], p.how, c["status"], p.leader,
                     text=c["n"])
         else:
             unlabelled += c["ids"]
