@@ -490,3 +490,48 @@ def test_prints_a3_landscape_with_the_png_plan(browser, sample):
              for m in re.finditer(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
     assert boxes == {(1191, 842)}, boxes           # A3 landscape: 420 x 297 mm in points
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
+
+
+def test_plan_svg_labels_a_200_building_scheme(browser, tmp_path):
+    """The live plan of a 200-building scheme (samples/generate.py grid, 7 failing pairs, one
+    building without a height): every fail and unknown on screen is labelled or numbered, no
+    two labels overlap, with the passing dimensions shown too and zoomed in."""
+    import yaml
+
+    from plancheck.pipeline import check
+    from plancheck.render.figures import figure_set
+    from plancheck.render.html import build_html
+    from plancheck.sketch import write_dxf
+    from samples.generate import grid_scheme, residential_context
+
+    sk = grid_scheme(200)
+    for b in sk["buildings"][45:52]:
+        x0, y0, x1, y1 = b["masses"][0]["rect"]
+        b["masses"][0]["rect"] = [x0, y0 - 5, x1, y1 - 5]
+    del sk["buildings"][120]["masses"][0]["height"], sk["buildings"][120]["masses"][0]["floors"]
+    path = tmp_path / "grid.dxf"
+    write_dxf(sk, path)
+    ctx = residential_context()
+    ctx["roads"] = []
+    path.with_suffix(".plancheck.yaml").write_text(yaml.safe_dump(ctx, allow_unicode=True), "utf-8")
+    report = check(path).report
+    page = tmp_path / "report.html"
+    page.write_text(build_html(report, "zh", figures=figure_set(report, "zh", with_3d=False)), "utf-8")
+    items = _plan_items(report)
+    must = {fid for fid, (st, _) in items.items() if st != "pass"}
+    assert len([f for f in must if items[f][0] == "fail"]) == 7
+    browser.open(page, 1400, 1000)
+    _frames(browser)
+    assert must <= set(browser.js(PLAN_LABELLED)), sorted(must - set(browser.js(PLAN_LABELLED)))
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
+    names = browser.js("Array.from(document.querySelectorAll('#planview .bname')).length")
+    assert names == 200
+    browser.js("document.querySelector('#fig-plan input[data-filter-status=pass]').click()")
+    _frames(browser)
+    rects = browser.js(PLAN_LABEL_RECTS)
+    assert _overlapping(rects) == [] and must <= set(browser.js(PLAN_LABELLED))
+    browser.js("PlancheckPlan.focus('F0606')")
+    _frames(browser)
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
+    problems = browser.problems(page)
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems

@@ -4,7 +4,8 @@ Every figure is rendered from the report dict alone (drawing coordinates, metres
 (`plan.py`, matplotlib), the 3D overview and one 3D view per failing or unknown finding
 (`scene3d.py`, pyvista off-screen). `figure_set` renders them once per report; `png` and
 `html` in the same run share the result. Each figure records how drawing coordinates map to
-its pixels (`mapping`), so tools and tests can find a finding's dimension line in the image.
+its pixels (`mapping`), so tools and tests can find a finding's dimension line in the image,
+and every label's pixel box (`labels`, placed by labels.py: no two overlap).
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """The `html` format: report.html, one self-contained file (图文对应).
 
-Everything is inside the file: figures as PNG data URIs, the white model as an embedded GLB
-drawn by a small bundled WebGL viewer (inline script, labels as HTML), CSS inline. A
+Everything is inside the file: figures as PNG data URIs, the plan as an SVG that plan.js draws
+from the plan scene (planscene.py, the data plan.png is drawn from), the white model as an
+embedded GLB drawn by a small bundled WebGL viewer (inline script, labels as HTML), CSS
+inline (print.css: A3 landscape, plan.png in place of the SVG). filters.js holds the page's
+one filter state (status, kind) that the plan and the viewer follow. A
 Content-Security-Policy forbids every network request, so the report opens offline (from a USB
 stick) and cannot leak. Each finding links to the figures that show it and each figure lists
 its findings. Text from the drawing is escaped by Jinja2's autoescape; data handed to the
-viewer is JSON with `<`, `>` and `&` escaped, and the viewer writes it with textContent only.
+scripts is JSON with `<`, `>` and `&` escaped (no `</script>` can end its block), and the
+scripts write it with textContent only.
 """
 
 from __future__ import annotations

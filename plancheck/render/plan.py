@@ -36,8 +36,6 @@ CLUSTER_REACH_PX = 40.0
 #: label font sizes (points)
 FS_MUST, FS_PASS, FS_NAME, FS_ROAD, FS_LIST = 8.5, 7.0, 8.0, 9.0, 7.5
 
-__all__ = ["plan_figure", "WIDTH_PX", "HEIGHT_PX", "TEXT", "plain"]
-
 
 def _mpl():
     """matplotlib with a CJK font, without pyplot (no GUI backend, no global figure state)."""
@@ -426,7 +424,7 @@ def _panel(fig, ax, cv, sc, t) -> float:
                                  fc="k" if k % 2 == 0 else "white", ec="k", lw=0.8))
     for v, frac in ((0, 0), (length / 2, 0.5), (length, 1.0)):
         fig.add_artist(_text(cv, sx + frac * bar, sy - 6, f"{v:g}", 8.5, ha="center", va="top"))
-    fig.add_artist(_text(cv, sx + bar + 6, sy - 6, "m", 8.5, ha="left", va="top"))
+    fig.add_artist(_text(cv, sx + bar + 14, sy - 6, "m", 8.5, ha="left", va="top"))
     # legend
     handles = [Patch(fc=CLASS_FILL[c], ec="k", label=t[c]) for c in ("low", "multi", "high")]
     handles += [Patch(fc=EXISTING_FILL, ec="k", label=t["existing"]),
@@ -437,10 +435,14 @@ def _panel(fig, ax, cv, sc, t) -> float:
                 Line2D([], [], color=status_hex("fail"), lw=2.4, label=t["fail"]),
                 Line2D([], [], color=status_hex("unknown"), lw=2.4, label=t["unknown_st"]),
                 Line2D([], [], color=status_hex("pass"), lw=0.9, label=t["pass"])]
-    leg = fig.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.95, ncol=2,
-                     bbox_to_anchor=(x0 / WIDTH_PX, 1 - 140 / HEIGHT_PX), borderaxespad=0,
-                     columnspacing=0.8, handlelength=1.8)
-    e = leg.get_window_extent(cv.renderer)
+    for ncol in (2, 1):     # two columns where the words are short enough (zh), else one
+        leg = fig.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.95, ncol=ncol,
+                         bbox_to_anchor=(x0 / WIDTH_PX, 1 - 140 / HEIGHT_PX), borderaxespad=0,
+                         columnspacing=0.8, handlelength=1.8)
+        e = leg.get_window_extent(cv.renderer)
+        if e.x1 <= WIDTH_PX - 4 or ncol == 1:
+            break
+        leg.remove()
     note = _text(cv, x0, e.y0 - 8, t["pass_note"], 7.5, va="top")
     fig.add_artist(note)
     return HEIGHT_PX - note.get_window_extent(cv.renderer).y0 + 14
