@@ -45,6 +45,30 @@ def draw(tmp_path):
     return _draw
 
 
+def crowded_grid_report(tmp_path: Path) -> dict:
+    """200 homes on a grid (samples/generate.py) with the sample's planning conditions; one row
+    pushed 5 m south (7 spacing fails) and one building without height (unknowns)."""
+    import sys
+
+    from plancheck.pipeline import check
+    from plancheck.sketch import write_dxf
+
+    sys.path.insert(0, str(REPO))
+    from samples.generate import grid_scheme, residential_context
+
+    sk = grid_scheme(200)
+    for b in sk["buildings"][45:52]:
+        x0, y0, x1, y1 = b["masses"][0]["rect"]
+        b["masses"][0]["rect"] = [x0, y0 - 5, x1, y1 - 5]
+    del sk["buildings"][120]["masses"][0]["height"], sk["buildings"][120]["masses"][0]["floors"]
+    path = tmp_path / "grid.dxf"
+    write_dxf(sk, path)
+    ctx = residential_context()
+    ctx["roads"] = []
+    path.with_suffix(".plancheck.yaml").write_text(yaml.safe_dump(ctx, allow_unicode=True), "utf-8")
+    return check(path).report
+
+
 @pytest.fixture(autouse=True)
 def _quiet_ezdxf():
     import logging

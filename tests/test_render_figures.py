@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import crowded_grid_report
+
 REF = Path(__file__).parent / "data" / "render" / "spacing_view.png"
 #: 南楼 18 m high, 北楼 13 m north of it: 1.2 x 18 = 21.6 m required, 13 m measured -> fail
 FINDING = {"id": "F0001", "rule": "SH-23-1", "clause": "第二十三条（一）1", "family": "spacing",
@@ -198,28 +200,6 @@ def _overlaps(boxes) -> list:
     return [(i, j) for i, j in zip(*np.nonzero(np.triu(hit)))]
 
 
-def _grid_report(tmp_path) -> dict:
-    """200 homes on a grid (samples/generate.py) with the sample's planning conditions; one row
-    pushed 5 m south (7 spacing fails) and one building without height (unknowns)."""
-    import yaml
-
-    from plancheck.pipeline import check
-    from plancheck.sketch import write_dxf
-    from samples.generate import grid_scheme, residential_context
-
-    sk = grid_scheme(200)
-    for b in sk["buildings"][45:52]:
-        x0, y0, x1, y1 = b["masses"][0]["rect"]
-        b["masses"][0]["rect"] = [x0, y0 - 5, x1, y1 - 5]
-    del sk["buildings"][120]["masses"][0]["height"], sk["buildings"][120]["masses"][0]["floors"]
-    path = tmp_path / "grid.dxf"
-    write_dxf(sk, path)
-    ctx = residential_context()
-    ctx["roads"] = []
-    path.with_suffix(".plancheck.yaml").write_text(yaml.safe_dump(ctx, allow_unicode=True), "utf-8")
-    return check(path).report
-
-
 def _sample_report() -> dict:
     from plancheck.pipeline import check
 
@@ -260,7 +240,7 @@ def _must(report: dict) -> set[str]:
 
 @pytest.mark.parametrize("which", ["sample", "grid200"])
 def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path):
-    report = _sample_report() if which == "sample" else _grid_report(tmp_path)
+    report = _sample_report() if which == "sample" else crowded_grid_report(tmp_path)
     index = _figures_json(report, tmp_path)
     for fig in index["figures"]:
         boxes = [lab["box"] for lab in fig["labels"]]

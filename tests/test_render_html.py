@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import crowded_grid_report
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -497,25 +499,10 @@ def test_plan_svg_labels_a_200_building_scheme(browser, tmp_path):
     """The live plan of a 200-building scheme (samples/generate.py grid, 7 failing pairs, one
     building without a height): every fail and unknown on screen is labelled or numbered, no
     two labels overlap, with the passing dimensions shown too and zoomed in."""
-    import yaml
-
-    from plancheck.pipeline import check
     from plancheck.render.figures import figure_set
     from plancheck.render.html import build_html
-    from plancheck.sketch import write_dxf
-    from samples.generate import grid_scheme, residential_context
 
-    sk = grid_scheme(200)
-    for b in sk["buildings"][45:52]:
-        x0, y0, x1, y1 = b["masses"][0]["rect"]
-        b["masses"][0]["rect"] = [x0, y0 - 5, x1, y1 - 5]
-    del sk["buildings"][120]["masses"][0]["height"], sk["buildings"][120]["masses"][0]["floors"]
-    path = tmp_path / "grid.dxf"
-    write_dxf(sk, path)
-    ctx = residential_context()
-    ctx["roads"] = []
-    path.with_suffix(".plancheck.yaml").write_text(yaml.safe_dump(ctx, allow_unicode=True), "utf-8")
-    report = check(path).report
+    report = crowded_grid_report(tmp_path)
     page = tmp_path / "report.html"
     page.write_text(build_html(report, "zh", figures=figure_set(report, "zh", with_3d=False)), "utf-8")
     items = _plan_items(report)
