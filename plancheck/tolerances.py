@@ -48,3 +48,14 @@ def as_dict() -> dict[str, float]:
 #: Outline coordinates in report.json are rounded to this many decimals (0.1 mm); measured
 #: values and dimension endpoints are written unrounded.
 REPORT_COORD_DECIMALS = 4
+
+#: Sunlight receivers: each sample point is moved this far out of its wall, along the facade's outward
+#: normal, before rays are cast (so rounding can never put it inside its own building). The shading kernel
+#: uses the same distance as its skin: a prism that the ray leaves within this horizontal distance of its
+#: origin does not block it (the origin sits on, or just inside, that prism's wall), so a point given
+#: exactly on a wall is treated as if it had been offset. 5 cm is below the 0.3 m window sampling of
+#: the Shanghai rules (sunlight analysis, 第十一条) and any wall thickness.
+SUN_ORIGIN_OFFSET_M = 0.05
+#: Two prisms whose entry distances along a sun ray differ by at most this are met at the same point (masses
+#: sharing a wall); the smaller index is reported as the blocker. Far above float64 rounding, far below drawing.
+SUN_TIE_M = 1e-9

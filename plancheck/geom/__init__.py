@@ -11,6 +11,9 @@ Every function takes either shapely Polygons/MultiPolygons (a sequence or object
     d, a, b = closest_points(rings, i[0], j[0])        # dimension line from a to b
     lo, hi = extents_along(rings, ux, uy)              # facing or gable-to-gable: overlap_length(...)
 
+Sun-ray shading for sunlight hours is in `rays.py` (`build_prisms`, `first_blockers`: the nearest vertical prism
+on each sun ray); import it where it is used, it imports numba.
+
 The numba kernels (`kernels.py`) are imported on first use, so importing this package costs no JIT or numba
 import. `PLANCHECK_DISABLE_JIT=1` routes every call to the shapely reference (`reference.py`) instead.
 """
