@@ -568,8 +568,10 @@ def batch(
     no_sunlight: bool = NoSunOpt,
 ) -> None:
     """Check every drawing under PATHS in parallel: one report folder per drawing, plus
-    index.html, summary.csv and summary.json in --out. Resumable: drawings already checked
-    (same file, context, ruleset and plancheck version) are skipped unless --force.
+    index.html, summary.csv and summary.json in --out. In folders the drawings are the .dxf
+    files (and .dwg, an error row naming a converter); other files are listed as skipped and
+    change no total and no exit code. Resumable: drawings already checked (same file,
+    context, ruleset and plancheck version) are not checked again unless --force.
 
     Exit codes: 0 nothing fails; 1 a drawing fails; 2 a drawing could not be checked, or bad usage."""
     opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
@@ -623,6 +625,10 @@ def _batch_with_progress(paths, bo):
         return run_batch(paths, bo, on_start=on_start, on_row=on_row)
 
 
+#: skipped files listed one per line in the terminal; more are counted per reason
+SKIPPED_LISTED = 10
+
+
 def _batch_summary(result, out: Path):
     from rich.table import Table
     from rich.text import Text
@@ -637,7 +643,18 @@ def _batch_summary(result, out: Path):
                   str(r["unknowns"] if r["unknowns"] is not None else ""), Text(r["message"] or ""))
     from rich.console import Group
 
-    extra = [Text(f"skipped: {s['path']} ({s['reason']})", style="dim") for s in result.skipped]
+    extra = [Text(f"nothing to check in {n['folder']}: no drawing"
+                  + (f", only {len(n['skipped'])} other file(s)" if n["skipped"] else ", no files"),
+                  style="yellow") for n in result.no_drawing]
+    if len(result.skipped) <= SKIPPED_LISTED:
+        extra += [Text(f"skipped: {s['path']} ({s['reason']})", style="dim") for s in result.skipped]
+    else:           # an intake folder's PDFs and images: counted here, listed in the index
+        from collections import Counter
+
+        counts = Counter(s["reason"] for s in result.skipped).most_common()
+        extra.append(Text(f"skipped {len(result.skipped)} files, not checked: " + ", ".join(
+            f"{n} {reason}" for reason, n in counts) + " (listed in index.html and summary.json)",
+            style="dim"))
     return Group(t, *extra, Text(f"index: {out / 'index.html'}"))
 
 

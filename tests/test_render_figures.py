@@ -5,6 +5,7 @@ segfault when the machine has no off-screen OpenGL library."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import crowded_grid_report
 
 REF = Path(__file__).parent / "data" / "render" / "spacing_view.png"
 #: 南楼 18 m high, 北楼 13 m north of it: 1.2 x 18 = 21.6 m required, 13 m measured -> fail
@@ -184,3 +187,120 @@ def test_fails_get_their_3d_views_before_unknowns():
     views = view_findings(report)
     assert views[0]["id"] == "F0001" and len(views) == MAX_FINDING_VIEWS + 11
     assert [v["id"] for v in views[1:]] == [u["id"] for u in unknowns]   # report order kept
+
+
+# --- labels: never overlapping; fails and unknowns always labelled --------------------------------
+
+def _overlaps(boxes) -> list:
+    """Pairs of boxes with a positive-area intersection (an independent O(n²) check)."""
+    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    x0, y0, x1, y1 = (b[:, k][:, None] for k in range(4))
+    hit = (x0 < x1.T) & (x0.T < x1) & (y0 < y1.T) & (y0.T < y1)
+    np.fill_diagonal(hit, False)
+    return [(i, j) for i, j in zip(*np.nonzero(np.triu(hit)))]
+
+
+def _sample_report() -> dict:
+    from plancheck.pipeline import check
+
+    return check(Path(__file__).resolve().parents[1] / "samples" / "huangpu-residential.dxf").report
+
+
+def _figures_json(report: dict, out: Path) -> dict:
+    """figures/figures.json as `--format png` writes it (the plan alone without a GL stack)."""
+    from plancheck.render import figures, scene3d
+
+    if scene3d.gl_available():
+        figures.render_png(report, out)
+        return json.loads((out / "figures" / "figures.json").read_text("utf-8"))
+    from plancheck.render.plan import plan_figure
+
+    f = plan_figure(report, "zh")
+    return {"figures": [{"key": "plan", "width": f.width, "height": f.height, "findings": f.findings,
+                         "labels": f.labels, "unlabelled": f.unlabelled}]}
+
+
+def _must(report: dict) -> set[str]:
+    """What the plan has to label, from report.json alone: failing/unknown findings with a
+    dimension line, and failing/unknown capacity findings about one building."""
+    from plancheck.render.figures import DISTANCE_FAMILIES
+
+    names = {b["name"] for b in report["buildings"]}
+    out = set()
+    for f in report["findings"]:
+        if f["status"] == "pass":
+            continue
+        g = f.get("geometry") or {}
+        if f["family"] in DISTANCE_FAMILIES and "from" in g:
+            out.add(f["id"])
+        elif f["family"] == "capacity" and f["subjects"] and f["subjects"][0] in names:
+            out.add(f["id"])
+    return out
+
+
+@pytest.mark.parametrize("which", ["sample", "grid200"])
+def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path):
+    report = _sample_report() if which == "sample" else crowded_grid_report(tmp_path)
+    index = _figures_json(report, tmp_path)
+    for fig in index["figures"]:
+        boxes = [lab["box"] for lab in fig["labels"]]
+        assert boxes and _overlaps(boxes) == [], (fig["key"], _overlaps(boxes)[:3])
+        for x0, y0, x1, y1 in boxes:
+            assert 0 <= x0 < x1 <= fig["width"] and 0 <= y0 < y1 <= fig["height"], fig["key"]
+    plan = next(f for f in index["figures"] if f["key"] == "plan")
+    must = _must(report)
+    fails = {f["id"] for f in report["findings"] if f["status"] == "fail"} & must
+    assert len(fails) == (5 if which == "sample" else 7) and len(must) >= (7 if which == "sample" else 20)
+    on_plan = {fid for lab in plan["labels"] if lab["kind"] in ("dimension", "callout")
+               for fid in lab["findings"]}
+    assert plan["unlabelled"] == [] and must <= on_plan, sorted(must - on_plan)
+    # a numbered marker on the plan has its entry, same number, in the list beside it
+    markers = {(lab["text"], tuple(lab["findings"])) for lab in plan["labels"] if lab["kind"] == "callout"}
+    listed = {(lab["text"], tuple(lab["findings"])) for lab in plan["labels"]
+              if lab["kind"] == "callout-list" and "text" in lab}
+    assert markers == listed
+    # passing dimensions: labelled where room is left, so some but (on the dense grid) not all
+    passing = {f["id"] for f in report["findings"] if f["status"] == "pass" and f["id"] in plan["findings"]}
+    labelled_pass = on_plan & passing
+    assert labelled_pass and (which == "sample" or len(labelled_pass) < len(passing) / 2)
+    assert {lab["text"] for lab in plan["labels"] if lab["kind"] == "building"} >= \
+        ({"1#", "10#", "E4"} if which == "sample" else {"1#", "200#"})
+    for fig in index["figures"]:
+        if fig["key"] not in ("plan", "overview"):      # a finding's own view labels it
+            assert any(fig["key"] in lab["findings"] for lab in fig["labels"]), fig["key"]
+
+
+def test_plan_is_deterministic_for_the_sample():
+    from plancheck.render.plan import plan_figure
+
+    report = _sample_report()
+    a, b = plan_figure(report, "zh"), plan_figure(report, "zh")
+    assert a.png == b.png and a.labels == b.labels
+
+
+def test_crowded_fails_go_to_numbered_callouts():
+    """Forty failing and unknown dimensions crossing in a few metres cannot all carry their
+    text: the ones without room become numbered markers listed beside the plan, fails first,
+    and still no two labels overlap."""
+    from plancheck.render.plan import plan_figure
+
+    report = make_report()
+    report["site"]["outline"] = _rect(0, 0, 600, 500)     # a big site: the crowd is small on it
+    crowd = []
+    for k in range(40):
+        y = 40.0 + (k % 8) * 0.6
+        x = 30.0 + (k // 8) * 3.0
+        crowd.append(dict(FINDING, id=f"F{k + 10:04d}", status="fail" if k % 3 == 0 else "unknown",
+                          measured=1.0 + k, geometry={"from": [x, y], "to": [x + 1.5, y + 0.4]}))
+    report["findings"] += crowd
+    fig = plan_figure(report, "zh")
+    assert _overlaps([lab["box"] for lab in fig.labels]) == []
+    callouts = [lab for lab in fig.labels if lab["kind"] == "callout"]
+    listed = [lab for lab in fig.labels if lab["kind"] == "callout-list" and "text" in lab]
+    assert callouts and sorted(c["text"] for c in callouts) == sorted(e["text"] for e in listed)
+    on_plan = {fid for lab in fig.labels if lab["kind"] in ("dimension", "callout")
+               for fid in lab["findings"]}
+    assert {f["id"] for f in crowd} <= on_plan and fig.unlabelled == []
+    # the list is numbered fails first
+    first = [lab for lab in listed if lab["text"] == "1"][0]
+    assert first["status"] == "fail"

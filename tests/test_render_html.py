@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import io
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -17,7 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from conftest import crowded_grid_report
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -208,7 +213,8 @@ def test_sample_report_in_chromium(browser, sample):
     assert browser.js("document.getElementById('viewer-note').hidden") is True
     shot = browser.screenshot()
     browser.js("document.getElementById('fig-model').scrollIntoView({block: 'center'})")
-    time.sleep(0.5)   # let the page repaint after scrolling
+    # two animation frames: the page has repainted after scrolling (an event, not a delay)
+    browser.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))")
     model_shot = browser.screenshot()
     for name, png in (("report.png", shot), ("report-model.png", model_shot)):
         assert png.startswith(b"\x89PNG") and len(png) > 20_000
@@ -219,7 +225,8 @@ def test_sample_report_in_chromium(browser, sample):
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
 
 
-NAMES = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>"]
+NAMES = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>",
+         "</script><img src=x onerror=alert(3)>"]
 
 
 def test_drawing_text_is_shown_as_text_never_run(browser, draw, tmp_path):
@@ -227,7 +234,9 @@ def test_drawing_text_is_shown_as_text_never_run(browser, draw, tmp_path):
         {"name": NAMES[0], "use": "residential", "masses": [
             {"rect": [20, 20, 80, 32], "floors": 6, "height": 18}]},
         {"name": NAMES[1], "use": "residential", "carrier": "xdata", "masses": [
-            {"rect": [20, 40, 80, 52], "floors": 6, "height": 18}]}]}
+            {"rect": [20, 40, 80, 52], "floors": 6, "height": 18}]},
+        {"name": NAMES[2], "use": "residential", "carrier": "xdata", "masses": [
+            {"rect": [20, 120, 80, 132], "floors": 6, "height": 18}]}]}
     path = draw(sk, context={"zone": "other"})
     out = tmp_path / "out"
     proc = run_cli("check", str(path), "--out", str(out), "--format", "json,html", "-q")
@@ -239,9 +248,283 @@ def test_drawing_text_is_shown_as_text_never_run(browser, draw, tmp_path):
     text = browser.js("document.body.innerText")
     for name in NAMES:
         assert name in text
-    assert browser.js("document.querySelectorAll('script').length") == 5   # ours, sunlight.js included
+    from plancheck.render.html import JS_FILES
+
+    # the page's own scripts: three data blocks (viewer, plan, GLB) and the bundled JS files
+    assert browser.js("document.querySelectorAll('script').length") == 3 + len(JS_FILES)
     assert browser.js("document.querySelectorAll('img[src=\"x\"]').length") == 0
     labels = browser.js("Array.from(document.querySelectorAll('#viewer-labels span')).map(s => s.textContent)")
     assert set(NAMES) <= set(labels)
+    # the interactive plan writes the names as SVG text, never as markup
+    names = browser.js("Array.from(document.querySelectorAll('#planview .bname text'))"
+                       ".map(t => Array.from(t.children).map(s => s.textContent)[0])")
+    assert set(NAMES) <= set(names), names
+    assert browser.js("document.querySelectorAll('#planview img, #planview script').length") == 0
+    problems = browser.problems(page)
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+# --- the interactive plan, the 3D viewer's filters, print ----------------------------------------
+
+def _frames(browser) -> None:
+    """Two animation frames: whatever a change scheduled has been laid out and painted."""
+    browser.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def _overlapping(rects: list[list[float]], tol: float = 0.5) -> list[tuple]:
+    bad = []
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            if a[0] < b[2] - tol and b[0] < a[2] - tol and a[1] < b[3] - tol and b[1] < a[3] - tol:
+                bad.append((a, b))
+    return bad
+
+
+PLAN_LABEL_RECTS = ("Array.from(document.querySelectorAll('#planview .labels .lbl')).map(g => {"
+                    "const r = g.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+#: the finding ids of the dimensions and marks the plan draws now
+PLAN_SHOWN = ("Array.from(document.querySelectorAll('#planview .dim, #planview .mark'))"
+              ".filter(g => g.style.display !== 'none').map(g => g.getAttribute('data-ids'))")
+#: the ids named by the labels and numbered callouts on the plan
+PLAN_LABELLED = ("Array.from(document.querySelectorAll('#planview .labels .dimlbl, "
+                 "#planview .labels .marker, #plan-callouts button'))"
+                 ".map(g => g.getAttribute('data-ids')).join(' ').split(' ').filter(Boolean)")
+
+
+def _plan_items(report: dict) -> dict:
+    """Finding id -> (status, filter group) for what the plan can show, from report.json alone:
+    distance findings with a dimension line (not passing facade widths) and capacity findings
+    about one building."""
+    from plancheck.render.figures import DISTANCE_FAMILIES, group
+
+    names = {b["name"] for b in report["buildings"]}
+    out = {}
+    for f in report["findings"]:
+        g = f.get("geometry") or {}
+        if f["family"] in DISTANCE_FAMILIES and "from" in g and \
+                not (f["family"] == "facade" and f["status"] == "pass"):
+            out[f["id"]] = (f["status"], group(f["family"]))
+        elif f["family"] == "capacity" and f["subjects"] and f["subjects"][0] in names:
+            out[f["id"]] = (f["status"], group(f["family"]))
+    return out
+
+
+def _mouse(browser, kind: str, x: float, y: float, **extra) -> None:
+    browser.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, **extra})
+
+
+def test_plan_svg_filters_highlights_and_focus(browser, sample):
+    """The plan in report.html is a live SVG: fails and unknowns only at first, every one of
+    them labelled, no two labels overlapping; the filters add passes and drop kinds; hovering a
+    dimension highlights its finding row and the row highlights it; a finding's plan link
+    centres the plan on it; wheel and drag zoom and pan."""
+    page = sample / "report.html"
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    items = _plan_items(report)
+    browser.open(page, 1400, 1000)
+    _frames(browser)
+    assert browser.js("document.getElementById('fig-plan').classList.contains('plan-live')")
+    assert browser.js("getComputedStyle(document.querySelector('#fig-plan img.plan-png')).display") == "none"
+    assert browser.js("document.querySelectorAll('#planview svg').length") == 1
+
+    # default: fails and unknowns only, each labelled (or numbered), labels apart
+    must = {fid for fid, (st, _) in items.items() if st != "pass"}
+    # (the 第三十条 pairs F0123 / F0124 of the kindergarten 9# are settled by the sunlight
+    # analysis: pass, so not shown by default)
+    assert must == {"F0033", "F0043", "F0055", "F0085", "F0109"}
+    shown = {fid for ids in browser.js(PLAN_SHOWN) for fid in ids.split()}
+    assert must <= shown and {fid for fid in shown if items[fid][0] == "pass"} == set()
+    labelled = set(browser.js(PLAN_LABELLED))
+    assert must <= labelled and not labelled - must, labelled ^ must
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
+
+    # the status filter (either bar: plan or 3D model) adds the passing dimensions
+    browser.js("document.querySelector('#fig-model input[data-filter-status=pass]').click()")
+    _frames(browser)
+    assert browser.js("document.querySelector('#fig-plan input[data-filter-status=pass]').checked")
+    shown = {fid for ids in browser.js(PLAN_SHOWN) for fid in ids.split()}
+    assert shown == set(items)
+    rects = browser.js(PLAN_LABEL_RECTS)
+    assert len(rects) > 40 and _overlapping(rects) == []
+    passing_labelled = set(browser.js(PLAN_LABELLED)) - must
+    assert 20 < len(passing_labelled) < sum(1 for st, _ in items.values() if st == "pass")
+    # the kind filter: no spacing finding left
+    browser.js("document.querySelector('#fig-plan input[data-filter-group=spacing]').click()")
+    _frames(browser)
+    shown = {fid for ids in browser.js(PLAN_SHOWN) for fid in ids.split()}
+    assert shown and all(items[fid][1] != "spacing" for fid in shown if fid in set(browser.js(PLAN_LABELLED)))
+    assert not {fid for fid, (_, g) in items.items() if g == "spacing"} & set(browser.js(PLAN_LABELLED))
+    browser.js("document.querySelector('#fig-plan input[data-filter-group=spacing]').click()")
+    browser.js("document.querySelector('#fig-plan input[data-filter-status=pass]').click()")
+    _frames(browser)
+
+    # hover a dimension (a real mouse over its line): its finding row lights up
+    browser.js("document.getElementById('fig-plan').scrollIntoView({block: 'start'})")
+    _frames(browser)
+    x, y = browser.js("(() => { const r = document.querySelector('#planview .dim[data-ids~=F0109] .hit')"
+                      ".getBoundingClientRect(); return [r.left + r.width * 0.3, r.top + r.height / 2]; })()")
+    _mouse(browser, "mouseMoved", x, y)
+    assert browser.js("document.getElementById('F0109').classList.contains('plan-hl')")
+    _mouse(browser, "mouseMoved", 5, 5)
+    assert not browser.js("document.getElementById('F0109').classList.contains('plan-hl')")
+    # a click on it selects the row and scrolls it into view
+    _mouse(browser, "mousePressed", x, y, button="left", clickCount=1)
+    _mouse(browser, "mouseReleased", x, y, button="left", clickCount=1)
+    _frames(browser)
+    assert browser.js("document.getElementById('F0109').classList.contains('plan-sel')")
+    top, bottom = browser.js("(() => { const r = document.getElementById('F0109').getBoundingClientRect();"
+                             " return [r.top, r.bottom]; })()")
+    assert 0 <= top and bottom <= 1000
+    # hovering a row (even a passing finding, filtered out) shows and highlights its dimension
+    browser.js("document.getElementById('F0086').scrollIntoView({block: 'center'})")
+    rx, ry = browser.js("(() => { const r = document.getElementById('F0086').getBoundingClientRect();"
+                        " return [r.left + 20, r.top + r.height / 2]; })()")
+    _mouse(browser, "mouseMoved", rx, ry)
+    _frames(browser)
+    assert browser.js("(() => { const g = document.querySelector('#planview .dim[data-ids~=F0086]');"
+                      " return g.style.display !== 'none' && g.classList.contains('hl'); })()")
+
+    # a finding's plan link centres the plan on its dimension
+    browser.js("document.querySelector('#F0085 a[data-plan=F0085]').click()")
+    _frames(browser)
+    f = next(f for f in report["findings"] if f["id"] == "F0085")
+    (ax, ay), (bx, by) = f["geometry"]["from"], f["geometry"]["to"]
+    mx, my = browser.js(f"PlancheckPlan.toScreen({(ax + bx) / 2}, {(ay + by) / 2})")
+    v = browser.js("PlancheckPlan.view()")
+    assert abs(mx - v["width"] / 2) < 1 and abs(my - v["height"] / 2) < 1
+    assert v["k"] > v["home"]["k"] * 2          # zoomed in on it
+    assert browser.js("document.querySelector('#planview .dim[data-ids~=F0085]').classList.contains('sel')")
+    assert browser.js("document.getElementById('F0085').classList.contains('plan-sel')")
+    svg_top = browser.js("document.getElementById('planview').getBoundingClientRect().top")
+    assert -1 < svg_top < 1000
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
+
+    # wheel zooms in about the pointer, drag pans
+    browser.js("document.querySelector('[data-plan-zoom=reset]').click()")
+    _frames(browser)
+    cx, cy = browser.js("(() => { const r = document.getElementById('planview').getBoundingClientRect();"
+                        " return [r.left + r.width / 2, r.top + r.height / 2]; })()")
+    k0 = browser.js("PlancheckPlan.view().k")
+    _mouse(browser, "mouseWheel", cx, cy, deltaX=0, deltaY=-400)
+    _frames(browser)
+    assert browser.js("PlancheckPlan.view().k") > k0 * 1.5
+    tx0 = browser.js("PlancheckPlan.view().tx")
+    _mouse(browser, "mousePressed", cx, cy, button="left", clickCount=1)
+    _mouse(browser, "mouseMoved", cx + 120, cy + 30, button="left", buttons=1)
+    _mouse(browser, "mouseReleased", cx + 120, cy + 30, button="left", clickCount=1)
+    _frames(browser)
+    assert abs(browser.js("PlancheckPlan.view().tx") - (tx0 + 120)) < 1
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
+    problems = browser.problems(page)
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+def test_3d_model_renders_and_follows_the_filters(browser, sample):
+    """The WebGL white model draws (the canvas is not blank: shaded buildings, fail red), and
+    the page's filters decide which dimensions it draws and labels."""
+    from PIL import Image
+
+    from plancheck.render.figures import STATUS_RGB
+
+    page = sample / "report.html"
+    browser.open(page, 1400, 1000)
+    browser.js("document.getElementById('fig-model').scrollIntoView({block: 'start'})")
+    _frames(browser)
+    # the screenshot clip is in page coordinates
+    x, y, w, h = browser.js("(() => { const r = document.getElementById('viewer-canvas')"
+                            ".getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY,"
+                            " r.width, r.height]; })()")
+    assert w > 600 and h > 300
+
+    def canvas_pixels():
+        shot = browser.send("Page.captureScreenshot", {"format": "png", "clip": {
+            "x": x, "y": y, "width": w, "height": h, "scale": 1}})
+        img = Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("RGB")
+        return np.asarray(img).astype(int)
+
+    px = canvas_pixels()
+    flat = px.reshape(-1, 3)
+    background = np.array([232, 237, 242])     # the viewer's clear colour (0.91, 0.93, 0.95)
+    assert (np.abs(flat - background).max(axis=1) > 12).mean() > 0.25      # not just background
+    assert len(np.unique(flat // 8, axis=0)) > 60                           # shaded faces, lines
+    grey = (np.abs(flat[:, 0] - flat[:, 1]) < 8) & (np.abs(flat[:, 1] - flat[:, 2]) < 8) & \
+        (flat[:, 0] > 90) & (flat[:, 0] < 215)
+    assert grey.mean() > 0.05                                               # building walls
+    red = (np.abs(flat - np.array(STATUS_RGB["fail"])).max(axis=1) < 40)
+    assert red.sum() > 20                                                   # fail labels/lines
+    if os.environ.get("PLANCHECK_SCREENSHOT_DIR"):
+        Image.fromarray(px.astype("uint8")).save(Path(os.environ["PLANCHECK_SCREENSHOT_DIR"], "model.png"))
+
+    dim_labels = ("Array.from(document.querySelectorAll('#viewer-labels span.dim'))"
+                  ".filter(s => s.style.display !== 'none').map(s => s.textContent)")
+    shown = browser.js(dim_labels)
+    assert shown and all("F0" in t for t in shown)
+    assert not any(t.startswith("F0086") for t in shown)          # a pass: not by default
+    browser.js("document.querySelector('#fig-model input[data-filter-status=pass]').click()")
+    _frames(browser)
+    more = browser.js(dim_labels)
+    assert len(more) > len(shown)
+    spans = browser.js("Array.from(document.querySelectorAll('#viewer-labels span'))"
+                       ".filter(s => s.style.display !== 'none').map(s => {"
+                       " const r = s.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    assert _overlapping(spans) == []
+    browser.js("document.querySelector('#fig-model input[data-filter-status=fail]').click()")
+    browser.js("document.querySelector('#fig-model input[data-filter-status=unknown]').click()")
+    _frames(browser)
+    assert not any(t.startswith(("F0033", "F0085")) for t in browser.js(dim_labels))
+    problems = browser.problems(page)
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+def test_prints_a3_landscape_with_the_png_plan(browser, sample):
+    """On paper: A3 landscape pages, the static plan.png where the SVG was, no controls."""
+    page = sample / "report.html"
+    browser.open(page, 1400, 1000)
+    browser.send("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        img = browser.js("(() => { const i = document.querySelector('#fig-plan img.plan-png');"
+                         " const r = i.getBoundingClientRect();"
+                         " return [getComputedStyle(i).display, r.width, r.height, i.naturalWidth]; })()")
+        assert img[0] == "block" and img[1] > 500 and img[2] > 300 and img[3] == 1600, img
+        for sel in ("#planview", ".filters", ".plan-tools", "#fig-model .viewer", "nav"):
+            assert browser.js(f"Array.from(document.querySelectorAll('{sel}'))"
+                              ".every(e => e.getBoundingClientRect().height === 0)"), sel
+        pdf = base64.b64decode(browser.send("Page.printToPDF", {"preferCSSPageSize": True,
+                                                                "printBackground": True})["data"])
+    finally:
+        browser.send("Emulation.setEmulatedMedia", {"media": ""})
+    assert pdf.startswith(b"%PDF")
+    boxes = {tuple(round(float(v)) for v in m.groups())
+             for m in re.finditer(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
+    assert boxes == {(1191, 842)}, boxes           # A3 landscape: 420 x 297 mm in points
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
+
+
+def test_plan_svg_labels_a_200_building_scheme(browser, tmp_path):
+    """The live plan of a 200-building scheme (samples/generate.py grid, 7 failing pairs, one
+    building without a height): every fail and unknown on screen is labelled or numbered, no
+    two labels overlap, with the passing dimensions shown too and zoomed in."""
+    from plancheck.render.figures import figure_set
+    from plancheck.render.html import build_html
+
+    report = crowded_grid_report(tmp_path)
+    page = tmp_path / "report.html"
+    page.write_text(build_html(report, "zh", figures=figure_set(report, "zh", with_3d=False)), "utf-8")
+    items = _plan_items(report)
+    must = {fid for fid, (st, _) in items.items() if st != "pass"}
+    assert len([f for f in must if items[f][0] == "fail"]) == 7
+    browser.open(page, 1400, 1000)
+    _frames(browser)
+    assert must <= set(browser.js(PLAN_LABELLED)), sorted(must - set(browser.js(PLAN_LABELLED)))
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
+    names = browser.js("Array.from(document.querySelectorAll('#planview .bname')).length")
+    assert names == 200
+    browser.js("document.querySelector('#fig-plan input[data-filter-status=pass]').click()")
+    _frames(browser)
+    rects = browser.js(PLAN_LABEL_RECTS)
+    assert _overlapping(rects) == [] and must <= set(browser.js(PLAN_LABELLED))
+    browser.js("PlancheckPlan.focus('F0606')")
+    _frames(browser)
+    assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
     problems = browser.problems(page)
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems

@@ -8,7 +8,6 @@ one-clause fixtures cannot show (one finding per building pair, reach, speed).
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -254,21 +253,17 @@ def test_every_spacing_clause_is_reachable():
 
 
 @pytest.mark.slow
-def test_five_thousand_masses_check_in_seconds():
+def test_five_thousand_masses_all_pass():
     """The issue's grid: 5,000 3-storey homes at 22 m pitch (12 m north-south, 6 m gable gaps):
-    every pair passes, and the whole spacing pass takes a few seconds."""
+    every pair passes. (How long it takes is measured by benchmarks/spacing.py, not here.)"""
     cols = 71
     masses = []
     for k in range(5000):
         x, y = 20 + (k % cols) * 22, 20 + (k // cols) * 22
         masses.append((f"{k + 1}#", "proposed", [(box(x, y, x + 16, y + 10), "residential", 9.9)]))
     model = _model(masses)
-    _run(_model(masses[:10]))            # warm the JIT caches
-    t = time.perf_counter()
     fs = _run(model)
-    elapsed = time.perf_counter() - t
     assert {f.status for f in fs} == {"pass"}
     # north-south neighbours (SH-23-1), gable and diagonal neighbours (SH-25)
     assert {f.rule for f in fs} == {"SH-23-1", "SH-25"}
     assert len(fs) > 19_000          # ~4 neighbours each: N, E, NE, NW
-    assert elapsed < 10.0, f"spacing took {elapsed:.1f} s"

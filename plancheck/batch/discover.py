@@ -1,9 +1,16 @@
 """Find the drawings of a batch and give each a safe output folder name.
 
-Every file given, or found under a folder given, is a drawing to check, whatever its
-extension (a PDF or a DWG in an intake folder gets an error row rather than vanishing);
-except context files (`<stem>.plancheck.yaml`, which go with their drawing), hidden files
-and folders, and the batch's own output folder. What is skipped is listed with the reason.
+In a folder, the drawings are the files named `.dxf` (any case) and `.dwg` (which get an
+error row naming a converter: the reviewer needs them converted). Every other file is
+skipped with the reason ("not a drawing: .pdf"), as are hidden files and folders, links to
+folders, context files with no drawing (`<stem>.plancheck.yaml` goes with its drawing) and
+the batch's own output folder. A file named on the command line is checked whatever its
+name: the user asked for it, so a PDF named there is an error row.
+
+Submission folders are the folders named on the command line and the folders directly
+inside them (intake/<submission>/...); a named folder with drawings of its own is one
+submission (or a flat intake) and its subfolders are parts of it. A submission folder with
+no drawing at any depth is reported: it has nothing to check.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CONTEXT_SUFFIXES = (".plancheck.yaml", ".plancheck.yml")
+#: what counts as a drawing in a folder (any case); DWG files get an error row naming a converter
+DRAWING_SUFFIXES = (".dxf", ".dwg")
 #: longest readable part of an output folder name, in UTF-8 bytes (file systems allow 255)
 NAME_BYTES = 80
 
@@ -61,11 +70,23 @@ def _context_for(path: Path) -> Path | None:
     return None
 
 
-def discover(paths: list[Path], out: Path | None = None) -> tuple[list[Item], list[dict]]:
-    """(drawings in a stable order, skipped files with the reason)."""
+def is_drawing_name(name: str) -> bool:
+    return name.lower().endswith(DRAWING_SUFFIXES)
+
+
+def _not_a_drawing(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return f"not a drawing: {suffix}" if suffix else "not a drawing (no extension)"
+
+
+def discover(paths: list[Path], out: Path | None = None
+             ) -> tuple[list[Item], list[dict], list[dict]]:
+    """(drawings in a stable order, skipped files with the reason, submission folders with
+    no drawing: {"folder", "skipped": [paths of the files skipped in it]})."""
     out_real = out.resolve() if out is not None else None
     items: list[Item] = []
     skipped: list[dict] = []
+    no_drawing: list[dict] = []
     seen: set[Path] = set()
 
     def add(path: Path, readable: str) -> None:
@@ -79,39 +100,79 @@ def discover(paths: list[Path], out: Path | None = None) -> tuple[list[Item], li
         if given.is_file():
             add(given, given.name)
         elif given.is_dir():
-            for root, dirs, files in os.walk(given, followlinks=False):
-                rootp = Path(root)
-                if out_real is not None and _under(rootp.resolve(), out_real):
-                    dirs[:] = []
-                    continue
-                kept = []
-                for d in sorted(dirs):
-                    if d.startswith("."):
-                        skipped.append({"path": str(rootp / d), "reason": "hidden folder"})
-                    else:
-                        kept.append(d)
-                dirs[:] = kept
-                stems = {Path(f).stem for f in files if not is_context_file(f)}
-                for f in sorted(files):
-                    p = rootp / f
-                    if f.startswith("."):
-                        skipped.append({"path": str(p), "reason": "hidden file"})
-                    elif is_context_file(f):
-                        if _context_stem(f) not in stems:
-                            skipped.append({"path": str(p), "reason": "context file with no drawing"})
-                    elif p.is_symlink() and not p.exists():
-                        skipped.append({"path": str(p), "reason": "broken link"})
-                    elif p.is_file():
-                        add(p, str(p.relative_to(given)))
-                    else:
-                        skipped.append({"path": str(p), "reason": "not a regular file"})
+            no_drawing += _walk(given, out_real, add, skipped)
         else:
             key = str(given)
             if Path(key) not in seen:
                 seen.add(Path(key))
                 items.append(Item(Path(os.path.abspath(given)), key, safe_name(key, key),
                                   None, missing=True))
-    return items, skipped
+    named = {item.path for item in items}      # a file also named on its own is a row
+    if any(Path(s["path"]).resolve() in named for s in skipped):
+        skipped = [s for s in skipped if Path(s["path"]).resolve() not in named]
+        for n in no_drawing:
+            n["skipped"] = [p for p in n["skipped"] if Path(p).resolve() not in named]
+    return items, skipped, no_drawing
+
+
+def _walk(given: Path, out_real: Path | None, add, skipped: list[dict]) -> list[dict]:
+    """Add the drawings under the folder `given`, list what is skipped; return its
+    submission folders with no drawing (see the module docstring)."""
+    drawings: dict[str, int] = {}          # per submission: "" is `given` itself, else the
+    files: dict[str, list[str]] = {}       # name of the folder directly inside it
+    subfolders: list[str] = []
+
+    def skip(path: Path, reason: str, top: str | None) -> None:
+        skipped.append({"path": str(path), "reason": reason})
+        if top is not None:                # hidden files are nobody's submission
+            files.setdefault(top, []).append(str(path))
+
+    for root, dirs, names in os.walk(given, followlinks=False):
+        rootp = Path(root)
+        if out_real is not None and _under(rootp.resolve(), out_real):
+            dirs[:] = []
+            continue
+        parts = rootp.relative_to(given).parts
+        top = parts[0] if parts else ""
+        kept = []
+        for d in sorted(dirs):
+            if d.startswith("."):
+                skip(rootp / d, "hidden folder", None)
+            elif (rootp / d).is_symlink():
+                skip(rootp / d, "link to a folder (not followed)", top)
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        if not parts:
+            subfolders = [d for d in kept if out_real is None
+                          or not _under((rootp / d).resolve(), out_real)]
+        stems = {Path(f).stem for f in names if is_drawing_name(f)}
+        for f in sorted(names):
+            p = rootp / f
+            if f.startswith("."):
+                skip(p, "hidden file", None)
+            elif is_context_file(f):
+                if _context_stem(f) not in stems:
+                    skip(p, "context file with no drawing", top)
+            elif p.is_symlink() and not p.exists():
+                skip(p, "broken link", top)
+            elif not p.is_file():
+                skip(p, "not a regular file", top)
+            elif not is_drawing_name(f):
+                skip(p, _not_a_drawing(f), top)
+            else:
+                drawings[top] = drawings.get(top, 0) + 1
+                add(p, str(p.relative_to(given)))
+
+    def note(folder: str, key: str | None) -> dict:
+        inside = [p for k, ps in files.items() if key is None or k == key for p in ps]
+        return {"folder": folder, "skipped": sorted(inside)}
+
+    if not drawings:
+        return [note(str(given), None)]
+    if drawings.get(""):
+        return []
+    return [note(str(given / d), d) for d in subfolders if not drawings.get(d)]
 
 
 def _under(path: Path, folder: Path) -> bool:

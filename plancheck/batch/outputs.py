@@ -1,6 +1,7 @@
-"""The batch's own outputs: index.html (a sortable table linking every report), summary.csv
-and summary.json. Text from file names and messages is escaped (HTML) or neutralised (CSV
-cells that a spreadsheet would read as a formula)."""
+"""The batch's own outputs: index.html (a sortable table linking every report, the submission
+folders with nothing to check, the skipped files), summary.csv (the rows) and summary.json.
+Skipped files are in no total and no row. Text from file names and messages is escaped
+(HTML) or neutralised (CSV cells that a spreadsheet would read as a formula)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import html
 import io
 import json
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,6 +35,7 @@ def write_outputs(out: Path, result, bo) -> list[Path]:
         "drawings": len(result.rows), "totals": totals,
         "resumed": sum(bool(r.get("resumed")) for r in result.rows),
         "exit_code": result.exit_code, "rows": result.rows, "skipped": result.skipped,
+        "no_drawing": result.no_drawing,
     }
     attribution = sorted({r["attribution"] for r in result.rows if r.get("attribution")})
     if attribution:
@@ -71,6 +74,38 @@ def _link(out: Path, folder: str) -> str | None:
     return None
 
 
+#: files named per submission folder with nothing to check (the rest are counted)
+NAMED = 5
+
+
+def _no_drawing_html(notes: list[dict]) -> str:
+    """The submission folders with no drawing: visible, above the table."""
+    if not notes:
+        return ""
+    e, items = html.escape, []
+    for n in notes:
+        names = [Path(p).name for p in n["skipped"]]
+        shown = ", ".join(e(x) for x in names[:NAMED]) + (
+            f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
+        what = f"only {shown}" if names else "no files"
+        items.append(f"<li><b>{e(n['folder'])}</b>: nothing to check ({what}, no drawing)</li>")
+    return (f"<div class='empty' id='no-drawing'><p>{len(notes)} submission folder(s) hold no "
+            f"drawing (.dxf, .dwg):</p><ul>{''.join(items)}</ul></div>")
+
+
+def _skipped_html(skipped: list[dict]) -> str:
+    """Every skipped file with the reason, folded under a count per reason."""
+    if not skipped:
+        return ""
+    e = html.escape
+    by_reason = sorted(Counter(s["reason"] for s in skipped).items(), key=lambda kv: (-kv[1], kv[0]))
+    counts = ", ".join(f"{n} {e(reason)}" for reason, n in by_reason)
+    rows = "".join(f"<tr><td>{e(s['path'])}</td><td>{e(s['reason'])}</td></tr>" for s in skipped)
+    return (f"<details id='skipped'><summary>{len(skipped)} file(s) skipped, not checked "
+            f"({counts})</summary><table><thead><tr><th>file</th><th>reason</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></details>")
+
+
 def index_html(out: Path, summary: dict) -> str:
     e = html.escape
     body = []
@@ -86,6 +121,8 @@ def index_html(out: Path, summary: dict) -> str:
                     f"<td data-v='{sort}'>{r['verdict']}</td>{tds}"
                     f"<td>{e(r.get('message') or '')}</td></tr>")
     t = summary["totals"]
+    skipped = summary["skipped"]
+    skip_note = f" · <a href='#skipped'>{len(skipped)} other file(s) skipped</a>" if skipped else ""
     attribution = "".join(f"<p class='attr'>Context buildings: {e(a)}</p>"
                           for a in summary.get("attribution", []))
     return f"""<!doctype html>
@@ -93,21 +130,25 @@ def index_html(out: Path, summary: dict) -> str:
 <style>
 body{{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em}}
 table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}}
-th{{cursor:pointer;background:#f4f4f4;user-select:none}} th::after{{content:" \\2195";color:#aaa}}
+th{{background:#f4f4f4}} #t th{{cursor:pointer;user-select:none}} #t th::after{{content:" \\2195";color:#aaa}}
 tr.error td:nth-child(2){{color:#b00;font-weight:bold}} tr.fail td:nth-child(2){{color:#d00}}
 tr.incomplete td:nth-child(2){{color:#a60}} tr.pass td:nth-child(2){{color:#070}}
+.empty{{border-left:4px solid #a60;background:#fff8e6;padding:.4em .8em}} .empty li{{margin:.2em 0}}
+details{{margin-top:1em}} summary{{cursor:pointer}}
 .attr{{color:#666;font-size:.9em}}
 </style></head><body>
 <h1>plancheck batch</h1>
 <p>{summary['drawings']} drawings: {t['pass']} pass, {t['fail']} fail, {t['incomplete']} incomplete,
 {t['error']} error ({summary['resumed']} resumed) · plancheck {e(summary['tool']['version'])} ·
 started {e(summary['started'])} · {summary['elapsed_s']} s ·
-<a href="summary.csv">summary.csv</a> · <a href="summary.json">summary.json</a></p>
+<a href="summary.csv">summary.csv</a> · <a href="summary.json">summary.json</a>{skip_note}</p>
+{_no_drawing_html(summary['no_drawing'])}
 <table id="t"><thead><tr><th>drawing</th><th>verdict</th><th>fails</th><th>unknowns</th>
 <th>FAR</th><th>density</th><th>max height (m)</th><th>message</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>
+{_skipped_html(skipped)}
 {attribution}
 <script>
 document.querySelectorAll("#t th").forEach((th, col) => th.addEventListener("click", () => {{

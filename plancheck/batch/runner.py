@@ -38,6 +38,10 @@ from plancheck.render.json_file import write_atomic
 MARKER = "batch.json"
 DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_MAX_MB = 500.0
+#: what each drawing runs in its worker's child ("module:function"). The environment variable
+#: PLANCHECK_BATCH_WORKER names another function with the same signature: the tests use it for a
+#: drawing that can never finish in time, whatever the machine's speed.
+CHECK_ONE = "plancheck.batch.work:check_one"
 SEVERITY = {"error": 0, "fail": 1, "incomplete": 2, "pass": 3}
 
 
@@ -62,6 +66,7 @@ class BatchResult:
     elapsed_s: float
     exit_code: int
     outputs: list[Path] = field(default_factory=list)
+    no_drawing: list[dict] = field(default_factory=list)   # submission folders, nothing to check
 
 
 def default_jobs() -> int:
@@ -176,7 +181,7 @@ def guarded(iso: Isolated, task: Task, timeout: float | None) -> dict:
     gets the drawing's wall time in `seconds`."""
     t0 = time.perf_counter()
     try:
-        result = iso.call("plancheck.batch.work:check_one", (task,), timeout)
+        result = iso.call(os.environ.get("PLANCHECK_BATCH_WORKER") or CHECK_ONE, (task,), timeout)
     except Timeout:
         result = {"row": error_row(f"timed out after {timeout:g} s (--timeout); the check was "
                                    "stopped"), "files": {}}
@@ -309,9 +314,10 @@ def run_batch(paths: list[Path], bo: BatchOptions,
     started, t0 = time.time(), time.perf_counter()
     out = bo.out
     out.mkdir(parents=True, exist_ok=True)
-    items, skipped = discover(paths, out)
+    items, skipped, no_drawing = discover(paths, out)
     if not items:
-        raise PlancheckError("no drawings found in " + ", ".join(str(p) for p in paths))
+        raise PlancheckError("no drawings (.dxf, .dwg) found in " + ", ".join(str(p) for p in paths)
+                             + (f"; {len(skipped)} other file(s) skipped" if skipped else ""))
     planner = _Planner(bo)
     rows: dict[str, dict] = {}
     prints: dict[str, dict | None] = {}
@@ -371,7 +377,8 @@ def run_batch(paths: list[Path], bo: BatchOptions,
             _run_local(todo, bo.jobs or default_jobs(), bo.timeout, finish)
     ordered = sorted(rows.values(), key=lambda r: (SEVERITY[r["verdict"]], r["drawing"]))
     code = max(r["exit"] for r in ordered)
-    result = BatchResult(ordered, skipped, started, time.perf_counter() - t0, code)
+    result = BatchResult(ordered, skipped, started, time.perf_counter() - t0, code,
+                         no_drawing=no_drawing)
     result.outputs = write_outputs(out, result, bo)
     return result
 

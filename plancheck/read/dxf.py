@@ -142,6 +142,8 @@ def load(path: str | Path, limits: Limits | None = None) -> LoadedDrawing:
         raise DrawingReadError(f"{path}: this is a DWG file. {DWG_HINT}")
     binary = data.startswith(b"AutoCAD Binary DXF")
     if not binary and not _looks_like_dxf_text(data):
+        if path.suffix.lower() == ".dwg":       # named as a DWG: the reviewer needs a converter
+            raise DrawingReadError(f"{path}: a .dwg file, not DXF. {DWG_HINT}")
         raise DrawingReadError(f"{path}: not a DXF file (no DXF section structure found)")
     records = _count_records(data) if not binary else 0
     if records > limits.max_entities:

@@ -4,7 +4,8 @@ Every figure is rendered from the report dict alone (drawing coordinates, metres
 (`plan.py`, matplotlib), the 3D overview and one 3D view per failing or unknown finding
 (`scene3d.py`, pyvista off-screen). `figure_set` renders them once per report; `png` and
 `html` in the same run share the result. Each figure records how drawing coordinates map to
-its pixels (`mapping`), so tools and tests can find a finding's dimension line in the image.
+its pixels (`mapping`), so tools and tests can find a finding's dimension line in the image,
+and every label's pixel box (`labels`, placed by labels.py: no two overlap).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ STATUS_RGB = {"pass": (34, 150, 70), "fail": (220, 30, 30), "unknown": (225, 150
 SEVERITY = ("fail", "error", "unknown", "warning", "pass")
 #: families whose geometry is a measured distance drawn as a dimension line
 DISTANCE_FAMILIES = ("spacing", "setback", "road-setback", "river-setback", "road-height", "facade")
+#: family -> the filter group the HTML offers (spacing / setback / road / capacity); a family not
+#: listed (e.g. a new check kind) is its own group
+FILTER_GROUP = {"spacing": "spacing", "setback": "setback", "river-setback": "setback",
+                "road-setback": "road", "road-height": "road", "capacity": "capacity",
+                "facade": "capacity"}
 #: one 3D view per failing/unknown finding, up to this many (the rest link to the overview)
 MAX_FINDING_VIEWS = 60
 #: CJK font files tried in order (Debian fonts-wqy-microhei, fonts-noto-cjk)
@@ -45,6 +51,11 @@ class Figure:
     height: int
     findings: list[str]           # ids of the findings this figure shows
     mapping: dict = field(default_factory=dict)   # drawing (x, y[, z]) -> pixel, see plan/scene3d
+    #: every label drawn: {"kind", "box": [x0, y0, x1, y1] pixels from the top-left, "findings",
+    #: "how", ...}; no two boxes overlap (labels.py)
+    labels: list = field(default_factory=list)
+    #: findings shown whose label found no room at all (listed as a count on the figure)
+    unlabelled: list = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -75,6 +86,11 @@ def status_hex(status: str) -> str:
 def worst(statuses) -> str:
     statuses = set(statuses)
     return next(s for s in SEVERITY if s in statuses)
+
+
+def group(family: str) -> str:
+    """The filter group of a finding family."""
+    return FILTER_GROUP.get(family, family)
 
 
 def num(v) -> str:
@@ -241,7 +257,8 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
         written.append(path)
     index = {"figures": [{"file": f.file, "key": f.key, "title": f.title, "kind": f.kind,
                           "width": f.width, "height": f.height, "findings": f.findings,
-                          "mapping": f.mapping} for f in fs.figures], "notes": fs.notes}
+                          "mapping": f.mapping, "labels": f.labels, "unlabelled": f.unlabelled}
+                         for f in fs.figures], "notes": fs.notes}
     written.append(write_atomic(folder / "figures.json",
                                 json.dumps(index, ensure_ascii=False, indent=1) + "\n"))
     if report.get("sunlight", {}).get("receivers"):   # the figures sunlight findings link to

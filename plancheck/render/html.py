@@ -1,11 +1,15 @@
 """The `html` format: report.html, one self-contained file (图文对应).
 
-Everything is inside the file: figures as PNG data URIs, the white model as an embedded GLB
-drawn by a small bundled WebGL viewer (inline script, labels as HTML), CSS inline. A
+Everything is inside the file: figures as PNG data URIs, the plan as an SVG that plan.js draws
+from the plan scene (planscene.py, the data plan.png is drawn from), the white model as an
+embedded GLB drawn by a small bundled WebGL viewer (inline script, labels as HTML), CSS
+inline (print.css: A3 landscape, plan.png in place of the SVG). filters.js holds the page's
+one filter state (status, kind) that the plan and the viewer follow. A
 Content-Security-Policy forbids every network request, so the report opens offline (from a USB
 stick) and cannot leak. Each finding links to the figures that show it and each figure lists
 its findings. Text from the drawing is escaped by Jinja2's autoescape; data handed to the
-viewer is JSON with `<`, `>` and `&` escaped, and the viewer writes it with textContent only.
+scripts is JSON with `<`, `>` and `&` escaped (no `</script>` can end its block), and the
+scripts write it with textContent only.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ import json
 from pathlib import Path
 
 from plancheck.render import sunlight_html
-from plancheck.render.figures import (STATUS_RGB, FigureSet, drawn, figure_set, grouped_segments,
-                                      num, status_hex, worst)
+from plancheck.render.figures import (FILTER_GROUP, STATUS_RGB, FigureSet, drawn, figure_set,
+                                      group, grouped_segments, num, status_hex, worst)
 
 TEMPLATES = Path(__file__).with_name("templates")
+#: inlined in this order; print.css last so it overrides the screen rules on paper
+CSS_FILES = ("report.css", "plan.css", "print.css")
+#: filters.js first: plan.js and viewer.js subscribe to it
+JS_FILES = ("page.js", "filters.js", "plan.js", "viewer.js", "sunlight.js")
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; connect-src 'none'; base-uri 'none'; form-action 'none'")
 
@@ -51,7 +59,13 @@ WORDS = {
            "ruleset": "规则集", "tool": "plancheck 版本", "units": "单位", "north": "指北方向",
            "tolerances": "容差", "context": "条件文件", "zone": "区域", "area": "地区类别",
            "coordinates": "坐标", "no_figure": "（无图：非几何指标）", "all": "全部",
-           "show_pass": "显示合格项"},
+           "show_pass": "显示合格项", "filter_status": "状态", "filter_group": "类别",
+           "plan_help": "拖动平移，滚轮或 +/− 缩放，双击复位；悬停或点击尺寸线可对应到审查结果，"
+                        "审查结果中的“图 1”链接可在图中定位。",
+           "zoom_in": "放大", "zoom_out": "缩小", "reset": "复位", "callouts": "图中编号",
+           "shows_pass": "另有合格 {n} 项（勾选“合格”显示）", "print_model": "三维白模见 model.glb 或三维总览图。",
+           "groups": {"spacing": "建筑间距", "setback": "离界（用地、河道）",
+                      "road": "道路（退让、沿路高度）", "capacity": "容量（高度、面宽）"}},
     "en": {"title": "Planning compliance report", "verdict": "Verdict", "indicators": "Indicators",
            "indicator": "indicator", "value": "value", "limit": "limit", "status": "status",
            "figures": "Plans and 3D views", "findings": "Findings", "drawing": "Drawing problems",
@@ -68,7 +82,14 @@ WORDS = {
            "tolerances": "tolerances", "context": "context file", "zone": "zone",
            "area": "area", "coordinates": "coordinates",
            "no_figure": "(no figure: not a geometric check)", "all": "all",
-           "show_pass": "show passing findings"},
+           "show_pass": "show passing findings", "filter_status": "status", "filter_group": "kind",
+           "plan_help": "Drag to pan, wheel or +/− to zoom, double-click to reset; hover or click a "
+                        "dimension to find its finding; a finding's “Fig. 1” link centres the plan on it.",
+           "zoom_in": "zoom in", "zoom_out": "zoom out", "reset": "reset", "callouts": "Numbered on the plan",
+           "shows_pass": "and {n} passing (tick “pass” to show them)",
+           "print_model": "The 3D white model: see model.glb or the 3D overview figure.",
+           "groups": {"spacing": "spacing", "setback": "setback (site, river)",
+                      "road": "road (setback, height)", "capacity": "capacity (height, facade)"}},
 }
 #: (indicator key, zh label, en label, unit, condition key, comparison, capacity metric)
 INDICATORS = [
@@ -119,8 +140,10 @@ def _indicators(report: dict, lang: str) -> list[dict]:
 
 
 def _viewer_data(report: dict, lang: str) -> dict:
-    """What the WebGL viewer draws besides the GLB: dimension lines and labels (Y-up frame)."""
+    """What the WebGL viewer draws besides the GLB: dimension lines and labels (Y-up frame);
+    each dimension's findings carry status and filter group for the page's filters."""
     from plancheck.model.massing import origin
+    from plancheck.render.planscene import item
 
     ox, oy = origin(report)
     dims = []
@@ -128,10 +151,43 @@ def _viewer_data(report: dict, lang: str) -> dict:
         st = worst(f["status"] for f in fs)
         dims.append({"a": [ax - ox, 1.0, -(ay - oy)], "b": [bx - ox, 1.0, -(by - oy)],
                      "status": st, "colour": status_hex(st), "ids": [f["id"] for f in fs],
+                     "items": [item(f) for f in fs],
                      "label": " · ".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
                                          for f in fs)})
     names = [b["name"] for b in report["buildings"]]
-    return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]}}
+    return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]},
+            "colours": {s: status_hex(s) for s in STATUS_RGB}}
+
+
+#: the statuses the filters offer; warning counts as unknown and error as fail
+FILTER_STATUS = {"fail": "fail", "error": "fail", "unknown": "unknown", "warning": "unknown",
+                 "pass": "pass"}
+
+
+def _plan_filters(scene: dict, lang: str) -> dict:
+    """The filter bar's choices with how many plan items each covers (dimensions and marks)."""
+    items = [i for d in scene["dims"] for i in d["items"]] + \
+            [i for m in scene["marks"] for i in m["items"]]
+    status = {s: 0 for s in ("fail", "unknown", "pass")}
+    groups: dict[str, int] = {}
+    for i in items:
+        status[FILTER_STATUS[i["status"]]] += 1
+        groups[i["group"]] = groups.get(i["group"], 0) + 1
+    known = list(dict.fromkeys(FILTER_GROUP.values()))
+    order = [g for g in known if g in groups] + sorted(g for g in groups if g not in known)
+    words = WORDS[lang]["groups"]
+    return {"status": list(status.items()),
+            "groups": [(g, words.get(g) or FAMILY[lang].get(g, g), groups[g]) for g in order]}
+
+
+def _shows(fig, by_id: dict, limit: int = 12) -> dict:
+    """A figure's caption list: every non-passing finding, the passing ones only as a count
+    when there are many (the plan and overview show a hundred and more)."""
+    ids = [fid for fid in fig.findings if fid in by_id]
+    if len(ids) <= limit:
+        return {"ids": ids, "passing": 0}
+    keep = [fid for fid in ids if by_id[fid]["status"] != "pass"]
+    return {"ids": keep, "passing": len(ids) - len(keep)}
 
 
 def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
@@ -183,6 +239,15 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     order = [fam for fam in FAMILY["zh"] if fam in families]
     drawing = [f for f in report["findings"] if f["family"] == "drawing"]
     by_id = {f["id"]: f for f in report["findings"]}
+    from plancheck.render.planscene import scene as plan_scene
+
+    scene = plan_scene(report, lang)
+    in_plan = {i["id"] for d in scene["dims"] for i in d["items"]} | \
+              {i["id"] for m in scene["marks"] for i in m["items"]}
+    has_plan = "plan" in numbered
+    for fid in sorted(in_plan) if has_plan else ():
+        if "plan" not in fig_of.get(fid, []):
+            fig_of.setdefault(fid, []).insert(0, "plan")
     return env.get_template("report.html.j2").render(
         lang=lang, w=WORDS[lang], csp=CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
         status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
@@ -192,9 +257,10 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
         png_uri=lambda fig: "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
         glb_b64=base64.b64encode(glb).decode("ascii"),
         viewer_data=_viewer_data(report, lang), json_script=_json_script,
-        css=(TEMPLATES / "report.css").read_text("utf-8"),
-        viewer_js=(TEMPLATES / "viewer.js").read_text("utf-8"),
-        page_js=(TEMPLATES / "page.js").read_text("utf-8"),
+        plan_scene=scene, in_plan=in_plan, filters=_plan_filters(scene, lang),
+        shows=lambda fig: _shows(fig, by_id),
+        css="\n".join((TEMPLATES / f).read_text("utf-8") for f in CSS_FILES),
+        scripts=[(TEMPLATES / f).read_text("utf-8") for f in JS_FILES],
         **sunlight_html.context(report, lang),
     )
 

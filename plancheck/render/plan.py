@@ -1,7 +1,12 @@
-"""The 2D plan figure (matplotlib, Agg): the site, buildings coloured by height class, road red
-lines with their widths, rivers and greens, the required setback lines (dashed offsets of the
-site boundary, red lines and blue lines), every measured dimension labelled with its finding
-id and `measured / required`, a north arrow and a scale bar.
+"""The 2D plan figure (matplotlib, Agg), drawn from `planscene.scene(report)`: the site,
+buildings coloured by height class, road red lines with their widths, rivers and greens, the
+required setback lines (dashed), every measured dimension, and beside the plan a panel with
+the north arrow, a scale bar, the legend and the numbered callouts.
+
+Fails and unknowns are drawn thick, on top, and always labelled `Fnnnn measured / required`:
+on their dimension line, beside it, on a leader, or as a numbered marker listed in the panel
+(labels.py places them; no two label boxes overlap). Passing dimensions are thin lines,
+labelled only where room is left. Every label's pixel box is recorded (figures.json).
 
 Drawn in the report's drawing coordinates (the drawing's own orientation; the arrow shows
 north). The figure has a fixed pixel size, so the same report gives the same PNG.
@@ -12,30 +17,24 @@ from __future__ import annotations
 import io
 import math
 
-from plancheck.render.figures import (Figure, cjk_font, drawn, grouped_segments, num,
-                                      required_lines, segment, status_hex, worst)
+from plancheck.render import planscene
+from plancheck.render.figures import Figure, cjk_font, status_hex
+from plancheck.render.labels import ANY, Placer
+from plancheck.render.planscene import (BLUE_LINE, CLASS_FILL, EXISTING_FILL, GREEN_FILL,
+                                        RED_LINE, TEXT, must_first)
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 1100, 100
-#: height class -> fill colour; existing buildings and unknown heights have their own
-CLASS_FILL = {"low": "#fbf3c4", "multi": "#f8cf8c", "high": "#ec9a7a", None: "#ffffff"}
-EXISTING_FILL = "#c9c9cc"
-RED_LINE = "#d01818"
-BLUE_LINE = "#2a6fd0"
-GREEN_FILL = "#cfe8c0"
-#: above this many dimension lines only the non-passing ones are labelled
-LABEL_ALL_MAX = 120
-
-TEXT = {
-    "zh": {"title": "总平面图 — 间距、退界与尺寸标注", "low": "低层 ≤10 m", "multi": "多层 ≤24 m",
-           "high": "高层 >24 m", "existing": "现状建筑", "unknown": "高度未知", "site": "用地红线",
-           "road": "道路红线", "setback": "要求退让线（虚线）", "north": "北", "width": "红线宽",
-           "floors": "层", "pass": "合格", "fail": "不合格", "unknown": "未知"},
-    "en": {"title": "Site plan — spacing, setbacks and dimensions", "low": "low ≤10 m",
-           "multi": "multi-storey ≤24 m", "high": "high-rise >24 m", "existing": "existing",
-           "unknown": "height unknown", "site": "site boundary", "road": "road red line",
-           "setback": "required setback (dashed)", "north": "N", "width": "W", "floors": "F",
-           "pass": "pass", "fail": "fail", "unknown": "unknown"},
-}
+#: the plan's axes (figure fractions: left, bottom, width, height); the panel is to its right
+PLAN_AXES = (0.008, 0.01, 0.81, 0.93)
+PANEL_X0 = 1318.0
+PT = DPI / 72.0                     # pixels per point
+#: a failing line with no room for its text or marker within this many pixels of an existing
+#: marker joins that marker (its list entry gets one more line)
+CLUSTER_PX = 14.0
+#: ... and within this many when it finds no room for a marker of its own
+CLUSTER_REACH_PX = 40.0
+#: label font sizes (points)
+FS_MUST, FS_PASS, FS_NAME, FS_ROAD, FS_LIST = 8.5, 7.0, 8.0, 9.0, 7.5
 
 
 def _mpl():
@@ -60,33 +59,6 @@ def _mpl():
 def plain(text: str) -> str:
     """Drawing text for matplotlib: `$` would start mathtext."""
     return str(text).replace("$", r"\$")
-
-
-def _extent(report: dict) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-
-    def add(pts):
-        for x, y in pts:
-            xs.append(x)
-            ys.append(y)
-
-    if report.get("site"):
-        add(report["site"]["outline"])
-    for b in report["buildings"]:
-        for m in b["masses"]:
-            add(m["outline"])
-    for f in report["findings"]:
-        seg = segment(f)
-        if seg:
-            add(seg)
-    if not xs:
-        for r in report.get("roads", []):
-            add(r["line"])
-    if not xs:
-        return (0.0, 0.0, 100.0, 100.0)
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    pad = 0.08 * max(x1 - x0, y1 - y0, 20.0)
-    return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
 
 
 def _fit(ext, ax):
@@ -118,50 +90,117 @@ def _nice(length: float) -> float:
     return max(m * exp for m in (1, 2, 5) if m * exp <= length)
 
 
+def _family(latin: bool) -> dict:
+    """Finding ids and numbers are set in DejaVu Sans (it has a bold face; the CJK font has
+    none); other text keeps the CJK-first font list."""
+    return {"fontfamily": "DejaVu Sans"} if latin else {}
+
+
+class _Canvas:
+    """Pixel-space drawing on the figure (column, row from the top), with text measurement."""
+
+    def __init__(self, fig, ax):
+        from matplotlib.transforms import IdentityTransform
+
+        self.fig, self.ax = fig, ax
+        self.renderer = fig.canvas.get_renderer()
+        self.ident = IdentityTransform()
+        self._sizes: dict = {}
+
+    def px(self, x: float, y: float) -> tuple[float, float]:
+        X, Y = self.ax.transData.transform((x, y))
+        return float(X), float(HEIGHT_PX - Y)
+
+    def measure(self, text: str, size: float, bold: bool = False,
+                latin: bool = False) -> tuple[float, float]:
+        key = (text, size, bold, latin)
+        if key not in self._sizes:
+            from matplotlib.text import Text
+
+            t = Text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal",
+                     linespacing=1.15, figure=self.fig, **_family(latin))
+            e = t.get_window_extent(self.renderer)
+            self._sizes[key] = (math.ceil(e.width), math.ceil(e.height))
+        return self._sizes[key]
+
+    def label(self, box, text, size, colour, edge=None, fill="white", bold=False, zorder=11,
+              on_axes=True, edge_lw=0.8, latin=False, left=False):
+        from matplotlib.patches import Rectangle
+
+        x0, y0, x1, y1 = box
+        target = self.ax if on_axes else self.fig
+        if fill or edge:
+            r = Rectangle((x0, HEIGHT_PX - y1), x1 - x0, y1 - y0, transform=self.ident,
+                          fc=fill or "none", ec=edge or "none", lw=edge_lw if edge else 0,
+                          zorder=zorder, clip_on=False)
+            target.add_artist(r)
+        from matplotlib.text import Text
+
+        t = Text(x0 + 2 if left else (x0 + x1) / 2, HEIGHT_PX - (y0 + y1) / 2, text, fontsize=size,
+                 color=colour, fontweight="bold" if bold else "normal",
+                 ha="left" if left else "center", va="center",
+                 multialignment="left" if left else "center", linespacing=1.15, transform=self.ident,
+                 zorder=zorder + 0.1, clip_on=False, **_family(latin))
+        target.add_artist(t)
+
+    def line(self, p, q, colour, lw=0.8, zorder=10.5, on_axes=True):
+        from matplotlib.lines import Line2D
+
+        ln = Line2D([p[0], q[0]], [HEIGHT_PX - p[1], HEIGHT_PX - q[1]], color=colour, lw=lw,
+                    transform=self.ident, zorder=zorder, clip_on=False)
+        (self.ax if on_axes else self.fig).add_artist(ln)
+
+
 def plan_figure(report: dict, lang: str = "zh") -> Figure:
     _mpl()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MFigure
-    from matplotlib.patches import PathPatch, Patch
-    from matplotlib.lines import Line2D
 
+    sc = planscene.scene(report, lang)
     t = TEXT.get(lang, TEXT["zh"])
     fig = MFigure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.01, 0.01, 0.98, 0.93))
-    x0, y0, x1, y1 = _fit(_extent(report), ax)
+    ax = fig.add_axes(PLAN_AXES)
+    x0, y0, x1, y1 = _fit(sc["extent"], ax)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_facecolor("#fafaf7")
-    fig.suptitle(t["title"], x=0.01, y=0.985, ha="left", fontsize=15)
-    span = max(x1 - x0, y1 - y0)
-    fs = 7 if span > 600 else 8.5
+    fig.suptitle(t["title"], x=0.008, y=0.985, ha="left", fontsize=15)
 
-    for g in report.get("greens", []):
-        ax.add_patch(PathPatch(_poly_path(g["outline"]), fc=GREEN_FILL, ec="none", zorder=1))
-    for r in report.get("rivers", []):
-        xs, ys = zip(*r["line"])
+    for g in sc["greens"]:
+        from matplotlib.patches import PathPatch
+
+        ax.add_patch(PathPatch(_poly_path(g), fc=GREEN_FILL, ec="none", zorder=1))
+    for line in sc["rivers"]:
+        xs, ys = zip(*line)
         ax.plot(xs, ys, color=BLUE_LINE, lw=1.6, zorder=2)
-    if report.get("site"):
-        xs, ys = zip(*report["site"]["outline"])
+    if sc["site"]:
+        xs, ys = zip(*sc["site"])
         ax.plot(xs, ys, color=RED_LINE, lw=2.0, ls=(0, (10, 3, 2, 3)), zorder=3)
-    _roads(ax, report, t, fs)
-    _buildings(ax, report, t, fs, span)
-    _setback_lines(ax, report)
-    shown = _dimensions(ax, report, fs)
-    _north_arrow(ax, report["drawing"].get("north_deg", 90.0), t)
-    _scale_bar(ax, fig)
-    handles = [Patch(fc=CLASS_FILL[c], ec="k", label=t[c]) for c in ("low", "multi", "high")]
-    handles += [Patch(fc=EXISTING_FILL, ec="k", label=t["existing"]),
-                Patch(fc=CLASS_FILL[None], ec="k", hatch="//", label=t["unknown"]),
-                Line2D([], [], color=RED_LINE, lw=2, ls=(0, (10, 3, 2, 3)), label=t["site"]),
-                Line2D([], [], color=RED_LINE, lw=2.5, label=t["road"]),
-                Line2D([], [], color="#555", lw=1.2, ls="--", label=t["setback"])]
-    handles += [Line2D([], [], color=status_hex(s), lw=2, label=t[s]) for s in ("pass", "fail", "unknown")]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9, ncol=2)
+    for r in sc["roads"]:
+        xs, ys = zip(*r["line"])
+        ax.plot(xs, ys, color=RED_LINE, lw=2.5, zorder=4, solid_capstyle="butt")
+    _buildings(ax, sc)
+    for req in sc["required"]:
+        for line in req["lines"]:
+            xs, ys = zip(*line)
+            ax.plot(xs, ys, color=status_hex(req["status"]), lw=1.1, ls="--", zorder=6)
+    _dimension_lines(ax, sc)
+
+    cv = _Canvas(fig, ax)
+    bb = ax.get_window_extent(cv.renderer)
+    bounds = (bb.x0 + 2, HEIGHT_PX - bb.y1 + 2, bb.x1 - 2, HEIGHT_PX - bb.y0 - 2)
+    placer = Placer(bounds)
+    labels: list[dict] = []
+    _reserve_markers(cv, sc, placer)
+    _building_labels(cv, sc, placer, labels)
+    _road_labels(cv, ax, sc, placer, labels)
+    callouts = _dimension_labels(cv, sc, placer, labels)
+    panel_top = _panel(fig, ax, cv, sc, t)
+    unlabelled = _callout_list(cv, callouts, panel_top, t, labels)
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
@@ -170,132 +209,308 @@ def plan_figure(report: dict, lang: str = "zh") -> Figure:
     m = ax.transData.get_matrix()
     mapping = {"type": "affine2d", "matrix": [[m[0][0], m[0][1], m[0][2]],
                                               [-m[1][0], -m[1][1], HEIGHT_PX - m[1][2]]]}
-    return Figure("plan", t["title"], "plan", buf.getvalue(), WIDTH_PX, HEIGHT_PX, shown, mapping)
+    shown = [i["id"] for d in sc["dims"] for i in d["items"]]
+    shown += [i["id"] for mk in sc["marks"] for i in mk["items"] if mk["status"] != "pass"]
+    fig_ = Figure("plan", t["title"], "plan", buf.getvalue(), WIDTH_PX, HEIGHT_PX, shown, mapping)
+    fig_.labels = labels
+    fig_.unlabelled = unlabelled
+    return fig_
 
 
-def _roads(ax, report, t, fs):
-    for r in report.get("roads", []):
-        xs, ys = zip(*r["line"])
-        ax.plot(xs, ys, color=RED_LINE, lw=2.5, zorder=4, solid_capstyle="butt")
-        label = plain(r.get("name") or "")
-        if r.get("width_m"):
-            label += f" {t['width']} {r['width_m']:g} m"
-        if not label.strip():
+def _buildings(ax, sc):
+    from matplotlib.patches import PathPatch
+
+    for b in sc["buildings"]:
+        for m in b["masses"]:
+            ax.add_patch(PathPatch(_poly_path(m["outline"], m["holes"]), fc=m["fill"], ec="#222",
+                                   lw=0.9, hatch="//" if m["hatch"] else None, zorder=5))
+    for mk in sc["marks"]:
+        if mk["status"] == "pass":
             continue
-        # at the middle of the longest segment, along it, inside the plotted area
-        segs = list(zip(r["line"], r["line"][1:]))
+        for m in sc["buildings"][mk["building"]]["masses"]:
+            ax.add_patch(PathPatch(_poly_path(m["outline"], m["holes"]), fc="none",
+                                   ec=status_hex(mk["status"]), lw=2.6, zorder=9.5))
+
+
+def _dimension_lines(ax, sc):
+    """Passing dimensions thin and underneath; the others thick with arrowheads, on top."""
+    from matplotlib.collections import LineCollection
+
+    passing = [(d["a"], d["b"]) for d in sc["dims"] if d["status"] == "pass"]
+    if passing:
+        ax.add_collection(LineCollection(passing, colors=status_hex("pass"), linewidths=0.9,
+                                         alpha=0.85, zorder=7))
+    for d in must_first([d for d in sc["dims"] if d["status"] != "pass"])[::-1]:
+        colour = status_hex(d["status"])
+        ax.annotate("", xy=tuple(d["b"]), xytext=tuple(d["a"]), zorder=10,
+                    arrowprops=dict(arrowstyle="<|-|>", color=colour, lw=2.4, shrinkA=0,
+                                    shrinkB=0, mutation_scale=9))
+
+
+def _record(labels, kind, box, findings=(), how="fixed", status=None, leader=None, text=None):
+    rec = {"kind": kind, "box": [round(v, 1) for v in box], "how": how,
+           "findings": list(findings)}
+    if status:
+        rec["status"] = status
+    if leader:
+        rec["leader"] = [[round(v, 1) for v in p] for p in leader]
+    if text is not None:
+        rec["text"] = text
+    labels.append(rec)
+
+
+def _building_labels(cv, sc, placer, labels):
+    """Each building's name (with floors and height when the building is wide enough) at its
+    pole of inaccessibility; left out where another name already is."""
+    pad = 2
+    for b in sc["buildings"]:
+        name = plain(b["name"])
+        if not name.strip():
+            continue
+        cx, cy = cv.px(*b["anchor"])
+        bx0, _ = cv.px(b["anchor"][0] - b["width"] / 2, 0)
+        bx1, _ = cv.px(b["anchor"][0] + b["width"] / 2, 0)
+        options = []
+        if b["sub"]:
+            full = f"{name}\n{plain(b['sub'])}"
+            w, h = cv.measure(full, FS_NAME)
+            if w + 2 * pad <= (bx1 - bx0):
+                options.append((full, w, h))
+        w, h = cv.measure(name, FS_NAME)
+        options.append((name, w, h))
+        cands = [(cx, cy, w_ + 2 * pad, h_ + 2 * pad) for _, w_, h_ in options]
+        got = placer.place_fixed(cands, me=ANY)
+        if got is None:
+            continue
+        text = options[got.choice][0]
+        cv.label(got.box, text, FS_NAME, "#111", fill=None, zorder=8)
+        _record(labels, "building", got.box, text=b["name"])
+
+
+def _road_labels(cv, ax, sc, placer, labels):
+    """Road names and widths along their longest visible segment."""
+    from matplotlib.text import Text
+
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    for r in sc["roads"]:
+        if not r["label"]:
+            continue
+        segs = [s for s in zip(r["line"], r["line"][1:])]
         (ax_, ay), (bx, by) = max(segs, key=lambda s: math.dist(*s))
         ang = math.degrees(math.atan2(by - ay, bx - ax_))
         if ang > 90 or ang < -90:
             ang -= 180 * math.copysign(1, ang)
-        xlim, ylim = ax.get_xlim(), ax.get_ylim()
-        mx = min(max((ax_ + bx) / 2, xlim[0]), xlim[1])
-        my = min(max((ay + by) / 2, ylim[0]), ylim[1])
-        ax.text(mx, my, label, rotation=ang, rotation_mode="anchor", ha="center", va="bottom",
-                color=RED_LINE, fontsize=fs + 1, zorder=9, clip_on=True,
-                bbox=dict(fc="white", ec="none", alpha=0.7, pad=1))
+        for frac in (0.5, 0.35, 0.65, 0.2, 0.8):
+            mx = min(max(ax_ + frac * (bx - ax_), xlim[0]), xlim[1])
+            my = min(max(ay + frac * (by - ay), ylim[0]), ylim[1])
+            px, py = cv.px(mx, my)
+            txt = Text(px, HEIGHT_PX - py, plain(r["label"]), rotation=ang, rotation_mode="anchor",
+                       ha="center", va="center", color=RED_LINE, fontsize=FS_ROAD, zorder=9,
+                       transform=cv.ident, clip_on=False,
+                       bbox=dict(fc="white", ec="none", alpha=0.85, pad=1.5))
+            txt.set_figure(cv.fig)
+            e = txt.get_window_extent(cv.renderer)
+            grow = 2.5   # the bbox patch's pad around the text
+            box = (e.x0 - grow, HEIGHT_PX - e.y1 - grow, e.x1 + grow, HEIGHT_PX - e.y0 + grow)
+            if placer.free(box):
+                placer.take(box)
+                ax.add_artist(txt)
+                _record(labels, "road", box, text=r["label"])
+                break
 
 
-def _buildings(ax, report, t, fs, span):
-    from matplotlib.patches import PathPatch
-
-    x0, x1 = ax.get_xlim()
-    px_per_m = WIDTH_PX * ax.get_position().width / (x1 - x0)
-    for b in report["buildings"]:
-        for m in b["masses"]:
-            unknown = m.get("height_m") is None
-            if b["status"] == "existing":
-                fc = EXISTING_FILL
-            else:
-                fc = CLASS_FILL[_height_class(m.get("height_m"))]
-            ax.add_patch(PathPatch(_poly_path(m["outline"], m.get("holes", ())), fc=fc, ec="#222",
-                                   lw=0.9, hatch="//" if unknown else None, zorder=5))
-        outline = max((m["outline"] for m in b["masses"]), key=_area)
-        cx = sum(p[0] for p in outline[:-1]) / max(1, len(outline) - 1)
-        cy = sum(p[1] for p in outline[:-1]) / max(1, len(outline) - 1)
-        h = b.get("height_m")
-        sub = f"\n{b['floors']}{t['floors']} {num(h)} m" if h is not None and b.get("floors") else \
-            (f"\n{num(h)} m" if h is not None else "")
-        xs = [p[0] for p in outline]
-        if (max(xs) - min(xs)) * px_per_m < 75:   # too small to hold floors and height
-            sub = ""
-        ax.text(cx, cy, plain(b["name"]) + sub, ha="center", va="center", fontsize=fs,
-                zorder=8, clip_on=True, color="#111")
+def _marker_size(cv, n: str) -> tuple[float, float]:
+    mw, mh = cv.measure(n, FS_MUST, bold=True, latin=True)
+    return max(mw + 6, mh + 4), mh + 4
 
 
-def _height_class(h):
-    if h is None:
-        return None
-    return "low" if h <= 10 else ("multi" if h <= 24 else "high")
+def _reserve_markers(cv, sc, placer):
+    """Every failing or unknown dimension keeps the middle of its line free for its own
+    label or callout marker: the other labels (names, roads, dimensions) go elsewhere."""
+    must = [d for d in sc["dims"] if d["status"] != "pass"]
+    if not must:
+        return
+    from plancheck.render.labels import box_at
+
+    w, h = _marker_size(cv, str(len(must)))
+    for d in must:
+        (ax, ay), (bx, by) = cv.px(*d["a"]), cv.px(*d["b"])
+        placer.reserve(d["items"][0]["id"], box_at((ax + bx) / 2, (ay + by) / 2, w, h))
 
 
-def _area(ring) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))) / 2
-
-
-def _setback_lines(ax, report):
-    """Dashed required-setback lines near each setback finding's subject building."""
-    for f, lines in required_lines(report):
-        for line in lines:
-            xs, ys = zip(*line)
-            ax.plot(xs, ys, color=status_hex(f["status"]), lw=1.2, ls="--", zorder=6)
-
-
-def _dimensions(ax, report, fs) -> list[str]:
-    """Every dimension line, one per distinct geometry, labelled `Fnnnn measured / required`."""
-    shown = [f for f in report["findings"] if drawn(f)]
-    groups = grouped_segments(shown)
-    label_all = len(groups) <= LABEL_ALL_MAX
-    for (ax_, ay, bx, by), fs_ in groups:
-        status = worst(f["status"] for f in fs_)
-        colour = status_hex(status)
-        thick = status != "pass"
-        ax.annotate("", xy=(bx, by), xytext=(ax_, ay), zorder=10,
-                    arrowprops=dict(arrowstyle="<|-|>", color=colour, lw=2.2 if thick else 1.1,
-                                    shrinkA=0, shrinkB=0, mutation_scale=8 if thick else 6))
-        if not (label_all or thick):
+def _dimension_labels(cv, sc, placer, labels) -> list[dict]:
+    """Dimension and capacity-mark labels, fails first; returns the callouts (fails and
+    unknowns that found no room for their text) in the order they are numbered."""
+    entries = [dict(d, kind="dimension") for d in sc["dims"]]
+    entries += [dict(mk, kind="mark") for mk in sc["marks"] if mk["status"] != "pass"]
+    callouts = []
+    for e in must_first(entries):
+        must = e["status"] != "pass"
+        text = "\n".join(plain(i["text"]) for i in e["items"])
+        size = FS_MUST if must else FS_PASS
+        w, h = cv.measure(text, size, bold=must, latin=True)
+        w, h = w + 6, h + 4
+        a, b = cv.px(*e["a"]), cv.px(*e["b"])
+        ids = [i["id"] for i in e["items"]]
+        colour = status_hex(e["status"])
+        me = ids[0] if e["kind"] == "dimension" else None
+        got = placer.place(a, b, w, h, must, me)
+        if got is not None:
+            if got.leader:
+                cv.line(*got.leader, colour, lw=0.9)
+            cv.label(got.box, text, size, colour, edge=colour, bold=must,
+                     zorder=11 if must else 9, edge_lw=1.2 if must else 0.5, latin=True)
+            _record(labels, "dimension", got.box, ids, got.how, e["status"], got.leader)
             continue
-        text = "\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}" for f in fs_)
-        ang = math.degrees(math.atan2(by - ay, bx - ax_))
-        if ang > 90 or ang < -90:
-            ang -= 180 * math.copysign(1, ang)
-        if abs(ang) > 60:   # near-vertical: write horizontally beside the line
-            ang = 0
-        ax.text((ax_ + bx) / 2, (ay + by) / 2, text, rotation=ang, rotation_mode="anchor",
-                ha="center", va="center", fontsize=fs - (0 if thick else 1), color=colour,
-                zorder=11, clip_on=True,
-                bbox=dict(fc="white", ec=colour, lw=0.6, alpha=0.85, pad=1.2))
-    return [f["id"] for f in shown]
+        if not must:
+            continue
+        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        placed = [c for c in callouts if c["placed"] is not None]
+        near = min(placed, key=lambda c: math.dist(c["mid"], mid), default=None)
+        got = None
+        if near is None or math.dist(near["mid"], mid) > CLUSTER_PX:
+            mw, mh = _marker_size(cv, str(len(callouts) + 1))
+            got = placer.place_marker(a, b, mw, mh, me)
+        c = {"status": e["status"], "text": text, "placed": got, "ids": ids, "mid": mid}
+        if got is None and near is not None and math.dist(near["mid"], mid) <= CLUSTER_REACH_PX:
+            _merge(near, c)                  # a crowd of lines: one marker numbers them all
+            continue
+        callouts.append(c)
+    # a line that found no room before any marker was near it joins the nearest one now
+    for c in [c for c in callouts if c["placed"] is None]:
+        placed = [h for h in callouts if h["placed"] is not None]
+        near = min(placed, key=lambda h: math.dist(h["mid"], c["mid"]), default=None)
+        if near is not None and math.dist(near["mid"], c["mid"]) <= CLUSTER_REACH_PX:
+            _merge(near, c)
+            callouts.remove(c)
+    for k, c in enumerate(callouts, start=1):
+        c["n"], c["colour"] = str(k), status_hex(c["status"])
+    return callouts
 
 
-def _north_arrow(ax, north_deg: float, t):
-    """An arrow in the top-right corner pointing at true north (`north_deg` CCW from +X)."""
-    a = math.radians(north_deg)
-    L = 40  # points
-    tip = (0.955, 0.90)
-    ax.annotate("", xy=tip, xycoords="axes fraction",
-                xytext=(-L * math.cos(a), -L * math.sin(a)), textcoords="offset points",
-                arrowprops=dict(arrowstyle="-|>", color="k", lw=2, mutation_scale=18), zorder=12)
-    ax.annotate(t["north"], xy=tip, xycoords="axes fraction",
-                xytext=(10 * math.cos(a), 10 * math.sin(a)), textcoords="offset points",
-                ha="center", va="center", fontsize=13, zorder=12)
+def _merge(host: dict, c: dict) -> None:
+    """`c`'s findings numbered by `host`'s marker (fails first in its list entry)."""
+    rank = {"fail": 0, "error": 1, "unknown": 2, "warning": 3, "pass": 4}
+    first, second = (c, host) if rank[c["status"]] < rank[host["status"]] else (host, c)
+    host["text"] = first["text"] + "\n" + second["text"]
+    host["ids"] = first["ids"] + second["ids"]
+    host["status"] = first["status"]
 
 
-def _scale_bar(ax, fig):
-    from matplotlib.offsetbox import AnchoredOffsetbox, AuxTransformBox, VPacker, TextArea
-    from matplotlib.patches import Rectangle
+def _panel(fig, ax, cv, sc, t) -> float:
+    """North arrow, scale bar and legend in the panel right of the plan; returns the row below
+    them where the callout list starts."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrow, Patch, Rectangle
 
-    x0, x1 = ax.get_xlim()
-    length = _nice((x1 - x0) / 6)
-    y0, y1 = ax.get_ylim()
-    h = (y1 - y0) / 150
-    bar = AuxTransformBox(ax.transData)
+    x0, x1 = PANEL_X0, WIDTH_PX - 10
+    # north arrow
+    a = math.radians(sc["north_deg"])
+    cx, cy = x0 + 40, 90.0
+    L = 34
+    tail = (cx - L * math.cos(a), (HEIGHT_PX - cy) - L * math.sin(a))
+    fig.add_artist(FancyArrow(tail[0], tail[1], 2 * L * math.cos(a), 2 * L * math.sin(a),
+                              width=2.5, head_width=13, head_length=16, length_includes_head=True,
+                              color="k", transform=cv.ident))
+    fig.add_artist(_text(cv, cx + (L + 14) * math.cos(a), (HEIGHT_PX - cy) + (L + 14) * math.sin(a),
+                         t["north"], 13, ha="center"))
+    # scale bar: a round length about 200 px long
+    px_per_m = abs(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0])
+    length = _nice(180 / px_per_m)
+    bar = length * px_per_m
+    sx, sy = x0 + 100, HEIGHT_PX - 80
     for k in range(4):
-        bar.add_artist(Rectangle((k * length / 4, 0), length / 4, h,
+        fig.add_artist(Rectangle((sx + k * bar / 4, sy), bar / 4, 7, transform=cv.ident,
                                  fc="k" if k % 2 == 0 else "white", ec="k", lw=0.8))
-    label = TextArea(f"0    {length / 2:g}    {length:g} m", textprops=dict(fontsize=9))
-    box = AnchoredOffsetbox(loc="lower right", child=VPacker(children=[bar, label], align="center",
-                                                              pad=0, sep=3),
-                            pad=0.6, frameon=True)
-    box.patch.set_alpha(0.85)
-    ax.add_artist(box)
+    for v, frac in ((0, 0), (length / 2, 0.5), (length, 1.0)):
+        fig.add_artist(_text(cv, sx + frac * bar, sy - 6, f"{v:g}", 8.5, ha="center", va="top"))
+    fig.add_artist(_text(cv, sx + bar + 14, sy - 6, "m", 8.5, ha="left", va="top"))
+    # legend
+    handles = [Patch(fc=CLASS_FILL[c], ec="k", label=t[c]) for c in ("low", "multi", "high")]
+    handles += [Patch(fc=EXISTING_FILL, ec="k", label=t["existing"]),
+                Patch(fc=CLASS_FILL[None], ec="k", hatch="//", label=t["unknown"]),
+                Line2D([], [], color=RED_LINE, lw=2, ls=(0, (10, 3, 2, 3)), label=t["site"]),
+                Line2D([], [], color=RED_LINE, lw=2.5, label=t["road"]),
+                Line2D([], [], color="#555", lw=1.2, ls="--", label=t["setback"]),
+                Line2D([], [], color=status_hex("fail"), lw=2.4, label=t["fail"]),
+                Line2D([], [], color=status_hex("unknown"), lw=2.4, label=t["unknown_st"]),
+                Line2D([], [], color=status_hex("pass"), lw=0.9, label=t["pass"])]
+    for ncol in (2, 1):     # two columns where the words are short enough (zh), else one
+        leg = fig.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.95, ncol=ncol,
+                         bbox_to_anchor=(x0 / WIDTH_PX, 1 - 140 / HEIGHT_PX), borderaxespad=0,
+                         columnspacing=0.8, handlelength=1.8)
+        e = leg.get_window_extent(cv.renderer)
+        if e.x1 <= WIDTH_PX - 4 or ncol == 1:
+            break
+        leg.remove()
+    note = _text(cv, x0, e.y0 - 8, t["pass_note"], 7.5, va="top")
+    fig.add_artist(note)
+    return HEIGHT_PX - note.get_window_extent(cv.renderer).y0 + 14
+
+
+def _text(cv, x, y, s, size, ha="left", va="center"):
+    from matplotlib.text import Text
+
+    return Text(x, y, s, fontsize=size, ha=ha, va=va, transform=cv.ident)
+
+
+def _callout_list(cv, callouts, top, t, labels) -> list[str]:
+    """The callouts listed in the panel: marker number and full label, in columns; the ones
+    that do not fit are dropped (with their markers) and counted. Returns the unlabelled ids."""
+    x0, x1, bottom = PANEL_X0 - 4, WIDTH_PX - 4, HEIGHT_PX - 12
+    unlabelled = []
+    if not callouts:
+        return unlabelled
+    if any(c["placed"] is not None for c in callouts):
+        cv.fig.add_artist(_text(cv, x0, HEIGHT_PX - top - 6, t["callouts"], 9.5, va="center"))
+    top += 16
+    rows = []
+    mw, mh = cv.measure(str(len(callouts)), FS_LIST, bold=True, latin=True)
+    mw, mh = max(mw + 6, mh + 4), mh + 4
+    for c in callouts:
+        tw, th = cv.measure(c["text"], FS_LIST, latin=True)
+        rows.append((c, tw + 4, th + 4, mw, mh))
+    widest = max(mw + 3 + tw for _, tw, _, mw, _ in rows)
+    ncol = 2 if widest * 2 + 8 <= x1 - x0 else 1
+    colw = (x1 - x0) / ncol
+    more_h = cv.measure(t["more"].format(n=len(callouts)), FS_LIST)[1] + 6
+    col, y = 0, top
+    listed = []
+    for c, tw, th, mw, mh in rows:
+        if c["placed"] is None:
+            continue        # no room for its marker on the plan either: counted below
+        last_col = col == ncol - 1
+        if y + th > bottom - more_h:
+            if last_col:
+                break
+            col, y = col + 1, top
+        c["n"] = str(len(listed) + 1)
+        listed.append(c)
+        cx = x0 + col * colw
+        mbox = (cx, y, cx + mw, y + mh)
+        tbox = (cx + mw + 3, y, cx + mw + 3 + tw, y + th)
+        cv.label(mbox, c["n"], FS_LIST, "white", edge=c["colour"], fill=c["colour"], bold=True,
+                 on_axes=False, latin=True)
+        cv.label(tbox, c["text"], FS_LIST, c["colour"], fill=None, on_axes=False, latin=True,
+                 left=True)
+        _record(labels, "callout-list", mbox, c["ids"], status=c["status"], text=c["n"])
+        _record(labels, "callout-list", tbox, c["ids"], status=c["status"])
+        y += th + 3
+    for c in callouts:
+        if c in listed:
+            p = c["placed"]
+            if p.leader:
+                cv.line(*p.leader, c["colour"], lw=0.9)
+            cv.label(p.box, c["n"], FS_MUST, "white", edge=c["colour"], fill=c["colour"], bold=True,
+                     latin=True)
+            _record(labels, "callout", p.box, c["ids"], p.how, c["status"], p.leader,
+                    text=c["n"])
+        else:
+            unlabelled += c["ids"]
+    if unlabelled:
+        text = t["more"].format(n=len(unlabelled))
+        w, h = cv.measure(text, FS_LIST)
+        box = (x0, bottom - h - 2, x0 + w + 4, bottom)
+        cv.label(box, text, FS_LIST, "#333", fill=None, on_axes=False)
+        _record(labels, "note", box)
+    return unlabelled

@@ -25,7 +25,7 @@ import textwrap
 import numpy as np
 
 from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
-                                      cjk_font, drawn, grouped_segments, num,
+                                      drawn, grouped_segments, num,
                                       required_lines, segment, view_findings, worst)
 
 WINDOW = (1280, 800)
@@ -121,11 +121,6 @@ def _polyline(points, z):
     return pv.PolyData(pts, lines=np.concatenate([[len(pts)], np.arange(len(pts))]))
 
 
-def _plain(text: str) -> str:
-    """Drawing text for VTK: a pair of `$` would be typeset as MathText."""
-    return str(text).replace("$", "\\$")
-
-
 def _rgb(c):
     return tuple(v / 255 for v in c)
 
@@ -140,7 +135,6 @@ class Scene:
 
         self.report, self.lang = report, lang
         self.t = TEXT.get(lang, TEXT["zh"])
-        self.font = cjk_font()
         self.shift = massing.origin(report)
         self.solids = massing.solids(report, self.shift)
         self.by_name: dict[str, list] = {}
@@ -165,7 +159,8 @@ class Scene:
             pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in r["line"]], 0.25),
                         color=(0.16, 0.43, 0.82), line_width=2, name=f"river-line-{k}", render=False)
         self.required = {f["id"]: lines for f, lines in required_lines(report)}
-        self._temp: list[str] = []
+        self._pending: list = []     # labels and texts, drawn over the image in _shot
+        self._texts: list = []
         self._overlay_actors: list = []
         # dimension lines live in a second layer that shares the camera: drawn over the model
         from vtkmodules.vtkRenderingCore import vtkRenderer
@@ -224,26 +219,25 @@ class Scene:
         self.overlay.AddActor(actor)
         self._overlay_actors.append(actor)
 
-    def _labels(self, name, points, labels, colour, size=14):
-        kw = {"font_file": self.font} if self.font else {}
-        labels = [_plain(t) for t in labels]
-        self.pl.add_point_labels(np.asarray(points, dtype=float), labels, font_size=size,
-                                 text_color=_rgb(colour), shape_color="white", shape_opacity=0.85,
-                                 always_visible=True, show_points=False, name=name, render=False, **kw)
-        self._temp.append(name)
+    def _label(self, text, a, b=None, colour=(30, 30, 30), size=14, kind="dimension",
+               must=False, findings=(), status=None):
+        """A label drawn after the render (overlay.py): anchored at scene point `a`, or along
+        the dimension a-b."""
+        from plancheck.render.overlay import Label
 
-    def _text(self, name, text, position, size=12):
-        kw = {"font_file": self.font} if self.font else {}
-        self.pl.add_text(_plain(text), position=position, font_size=size, color="black", name=name,
-                         render=False, **kw)
-        self._temp.append(name)
+        self._pending.append(Label(str(text), tuple(a), tuple(b if b is not None else a),
+                                   tuple(colour), size, kind, must, list(findings), status,
+                                   box=kind != "building"))
+
+    def _text(self, text, corner, size=18):
+        from plancheck.render.overlay import Text
+
+        self._texts.append(Text(str(text), corner, size))
 
     def _clear(self):
-        for name in self._temp:
-            self.pl.remove_actor(name, render=False)
         for actor in self._overlay_actors:
             self.overlay.RemoveActor(actor)
-        self._temp, self._overlay_actors = [], []
+        self._overlay_actors, self._pending, self._texts = [], [], []
 
     def _camera(self, bounds, azimuth_deg: float, elevation_deg: float):
         """Look at `bounds` (scene coords) from compass direction `azimuth_deg` (CCW from +X).
@@ -290,24 +284,21 @@ class Scene:
         return 1.0 if extent <= 0 else 0.94 / extent
 
     def _shot(self, key, title, findings) -> Figure:
-        import io
-
-        from PIL import Image
+        from plancheck.render import overlay
 
         self.pl.render()   # render this view now: the image and the mapping share one camera
         img = self.pl.screenshot(return_img=True)
-        buf = io.BytesIO()
-        Image.fromarray(img).save(buf, format="PNG", compress_level=3)
         w, h = WINDOW
         cam = self.pl.renderer.GetActiveCamera()
         m = cam.GetCompositeProjectionTransformMatrix(w / h, -1, 1)
         proj = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        png, labels, unlabelled = overlay.draw(img, proj.tolist(), self._pending, self._texts)
         shift = np.eye(4)
         shift[0, 3], shift[1, 3] = -self.shift[0], -self.shift[1]
         mapping = {"type": "projective", "matrix": (proj @ shift).tolist(), "viewport": [w, h],
                    "note": "drawing (x, y, z) -> clip coordinates; pixel = ((X/W + 1) / 2 * width, "
                            "(1 - Y/W) / 2 * height)"}
-        return Figure(key, title, "3d", buf.getvalue(), w, h, findings, mapping)
+        return Figure(key, title, "3d", png, w, h, findings, mapping, labels, unlabelled)
 
     def _view_azimuth(self) -> float:
         """Overview camera: from the south-south-east of true north."""
@@ -346,22 +337,20 @@ class Scene:
             segs = [s for s, s_, _ in other if s_ == st]
             if segs:
                 self._add(f"dims-{st}", _lines(segs), color=_rgb(STATUS_RGB[st]), line_width=5)
-                pts, labels = [], []
-                for (a, b), s_, fs in other:
-                    if s_ == st:
-                        pts.append(((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, DIM_Z + 4.0))
-                        labels.append("\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
-                                                for f in fs))
-                self._labels(f"dims-{st}-labels", pts, labels, STATUS_RGB[st], size=13)
+        for st in ("fail", "error", "unknown", "warning"):   # labels: fails first
+            for (a, b), s_, fs in other:
+                if s_ == st:
+                    text = "\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
+                                     for f in fs)
+                    self._label(text, a, b, STATUS_RGB[st], 15, must=True,
+                                findings=[f["id"] for f in fs], status=st)
         if len(self.by_name) <= 60:
-            pts, labels = [], []
             for name, ss in self.by_name.items():
                 s = max(ss, key=lambda s: s.top)
                 c = s.footprint.representative_point()
-                pts.append((c.x, c.y, s.top + 1.0))
-                labels.append(name)
-            self._labels("names", pts, labels, (30, 30, 30), size=11)
-        self._text("title", self.t["overview"], "upper_left", 13)
+                self._label(name, (c.x, c.y, s.top + 1.0), colour=(30, 30, 30), size=13,
+                            kind="building")
+        self._text(self.t["overview"], "upper_left", 20)
         self._camera(self.bounds(), self._view_azimuth(), 38.0)
         return self._shot("overview", self.t["overview"], [f["id"] for f in shown])
 
@@ -376,15 +365,14 @@ class Scene:
         seg = segment(f)
         extra = list(seg) if seg else []
         label = f"{f['id']}  {num(f['measured'])} / {num(f['required'])} {f.get('unit') or ''}".rstrip()
-        top = max((s.top for n in names for s in self.by_name[n]), default=10.0)
         if seg:
             a, b = self.p(*seg[0], DIM_Z), self.p(*seg[1], DIM_Z)
             self._add("dim", _lines([(a, b)]), color=_rgb(colour), line_width=6)
             ticks = [((a[0], a[1], 0.0), (a[0], a[1], DIM_Z + 3.0)),
                      ((b[0], b[1], 0.0), (b[0], b[1], DIM_Z + 3.0))]
             self._add("dim-ticks", _lines(ticks), color=_rgb(colour), line_width=3)
-            mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, DIM_Z + max(6.0, 0.35 * top))
-            self._labels("dim-label", [mid], [label], colour, size=18)
+            self._label(label, a, b, colour, 19, must=True, findings=[f["id"]],
+                        status=f["status"])
             if f["family"] == "road-height" and f["measured"] is not None:
                 # the height that is compared: a vertical line at the building, a tick at the limit
                 v = [((a[0], a[1], 0.0), (a[0], a[1], float(f["measured"])))]
@@ -402,7 +390,8 @@ class Scene:
             if subject:
                 s = max(self.by_name[subject], key=lambda s: s.top)
                 c = s.footprint.representative_point()
-                self._labels("dim-label", [(c.x, c.y, s.top + 3.0)], [label], colour, size=18)
+                self._label(label, (c.x, c.y, s.top + 3.0), None, colour, 19, must=True,
+                            findings=[f["id"]], status=f["status"])
             azimuth = self._view_azimuth()
         roles = []
         if subject:
@@ -412,14 +401,15 @@ class Scene:
         for n, role, rgb in roles:
             s = max(self.by_name[n], key=lambda s: s.top)
             c = s.footprint.representative_point()
-            self._labels(f"role-{n}", [(c.x, c.y, s.top + 1.5)], [f"{role} {n}"], rgb, size=14)
+            self._label(f"{role} {n}", (c.x, c.y, s.top + 1.5), None, rgb, 15, kind="role",
+                        must=True)
         others = [n for n in f["subjects"] if n not in self.by_name]
         head = f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {f['status'].upper()}"
         if others:
             head += "  (" + ", ".join(others) + ")"
-        self._text("title", head, "upper_left", 13)
-        self._text("message", "\n".join(textwrap.wrap(f["message"], 60 if self.lang == "zh" else 110)),
-                   "lower_left", 11)
+        self._text(head, "upper_left", 20)
+        self._text("\n".join(textwrap.wrap(f["message"], 60 if self.lang == "zh" else 110)),
+                   "lower_left", 15)
         bounds = self.bounds(set(names) if names else None, extra)
         x0, x1, y0, y1, z0, z1 = bounds
         pad = max(8.0, 0.25 * max(x1 - x0, y1 - y0))

@@ -38,11 +38,10 @@ WORDS = {
 
 
 def context(report: dict, lang: str) -> dict:
-    """`sunlight` (None without an analysis) and `sunlight_js` for the template."""
+    """`sunlight` for the template (None without an analysis); sunlight.js is in html.JS_FILES."""
     sun = report.get("sunlight")
-    js = (TEMPLATES / "sunlight.js").read_text("utf-8")
     if not sun or not sun.get("receivers"):
-        return {"sunlight": None, "sunlight_js": js}
+        return {"sunlight": None}
     from plancheck.model.massing import origin
     from plancheck.render.sunlight_figures import figures
 
@@ -71,5 +70,4 @@ def context(report: dict, lang: str) -> dict:
                                     step=s["step_min"], sill=s["sill_m"], width=s["reference_width_m"],
                                     radius=s["radius_m"])
     return {"sunlight": {"w": w, "settings": settings, "receivers": sun["receivers"], "figures": figs,
-                         "data": data},
-            "sunlight_js": js}
+                         "data": data}}

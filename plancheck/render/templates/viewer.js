@@ -137,15 +137,33 @@
   function hex(h) {
     return [parseInt(h.substr(1, 2), 16) / 255, parseInt(h.substr(3, 2), 16) / 255, parseInt(h.substr(5, 2), 16) / 255];
   }
-  var lp = [], lc = [];
-  data.dims.forEach(function (d) {
-    var c = hex(d.colour);
-    // a dimension line plus two short ticks at its ends
-    lp.push(d.a[0], d.a[1], d.a[2], d.b[0], d.b[1], d.b[2]);
-    lp.push(d.a[0], 0, d.a[2], d.a[0], 4, d.a[2], d.b[0], 0, d.b[2], d.b[0], 4, d.b[2]);
-    for (var k = 0; k < 6; k++) { lc.push(c[0], c[1], c[2]); }
-  });
-  var lineBufs = { p: buffer(lp), c: buffer(lc), count: lp.length / 3 };
+  // dimension lines: the findings the page's filters (filters.js) show, in their worst status
+  var F = window.PlancheckFilters;
+  var RANK = { fail: 0, error: 1, unknown: 2, warning: 3, pass: 4 };
+  var forcedId = null;   // a finding focused from its "3D" link is shown whatever the filters say
+  function shownItems(d) {
+    return d.items.filter(function (i) { return !F || F.shows(i) || i.id === forcedId; });
+  }
+  var lineBufs = { p: gl.createBuffer(), c: gl.createBuffer(), count: 0 };
+  function rebuildLines() {
+    var lp = [], lc = [];
+    data.dims.forEach(function (d) {
+      var items = shownItems(d);
+      d.shown = items;
+      if (!items.length) { return; }
+      d.shownStatus = items.reduce(function (w, i) { return RANK[i.status] < RANK[w] ? i.status : w; }, "pass");
+      var c = hex(data.colours[d.shownStatus]);
+      // a dimension line plus two short ticks at its ends
+      lp.push(d.a[0], d.a[1], d.a[2], d.b[0], d.b[1], d.b[2]);
+      lp.push(d.a[0], 0, d.a[2], d.a[0], 4, d.a[2], d.b[0], 0, d.b[2], d.b[0], 4, d.b[2]);
+      for (var k = 0; k < 6; k++) { lc.push(c[0], c[1], c[2]); }
+    });
+    gl.bindBuffer(gl.ARRAY_BUFFER, lineBufs.p);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(lp), gl.STATIC_DRAW);
+    gl.bindBuffer(gl.ARRAY_BUFFER, lineBufs.c);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(lc), gl.STATIC_DRAW);
+    lineBufs.count = lp.length / 3;
+  }
 
   // ---- camera ----------------------------------------------------------------------------
   var all = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
@@ -181,29 +199,47 @@
   }
 
   // ---- labels ----------------------------------------------------------------------------
+  // labels: dimension labels (fails and unknowns first) and building names; a label that
+  // would overlap one already shown is moved up or down a little, else (names, passing
+  // dimensions) left out for this frame
   var labels = [];
-  function label(text, p, cls, colour) {
+  function label(text, p, cls, colour, rank) {
     var el = document.createElement("span");
     el.textContent = text;
     if (cls) { el.className = cls; }
     if (colour) { el.style.color = colour; }
     labelsBox.appendChild(el);
-    labels.push({ el: el, p: p });
-    return el;
+    var l = { el: el, p: p, rank: rank, size: null };
+    labels.push(l);
+    return l;
   }
   var buildingNames = data.buildings.length <= 80 ? data.buildings : [];
   buildingNames.forEach(function (name) {
     var b = boxes[name];
-    if (b) { label(name, [(b[0] + b[3]) / 2, b[4] + 1, (b[2] + b[5]) / 2]); }
+    if (b) { label(name, [(b[0] + b[3]) / 2, b[4] + 1, (b[2] + b[5]) / 2], "", "", 5); }
   });
   var dimLabels = {};
   data.dims.forEach(function (d) {
-    // passing dimensions are labelled only when focused (or when there are few of them)
-    var quiet = d.status === "pass" && data.dims.length > 12;
-    var el = label(d.label, [(d.a[0] + d.b[0]) / 2, 3, (d.a[2] + d.b[2]) / 2],
-                   quiet ? "dim quiet" : "dim", d.colour);
-    d.ids.forEach(function (id) { dimLabels[id] = { el: el, d: d }; });
+    var l = label(d.label, [(d.a[0] + d.b[0]) / 2, 3, (d.a[2] + d.b[2]) / 2], "dim", d.colour, 0);
+    l.dim = d;
+    d.ids.forEach(function (id) { dimLabels[id] = { el: l.el, d: d }; });
   });
+  function relabel() {
+    labels.forEach(function (l) {
+      var d = l.dim;
+      if (!d) { return; }
+      l.hidden = !d.shown.length;
+      if (l.hidden) { return; }
+      var text = d.shown.map(function (i) { return i.text; }).join(" · ");
+      if (l.el.textContent !== text) { l.el.textContent = text; l.size = null; }
+      l.el.style.color = data.colours[d.shownStatus];
+      l.rank = RANK[d.shownStatus] === 4 ? 6 : RANK[d.shownStatus];
+    });
+    labels.sort(function (x, y) { return x.rank - y.rank; });
+  }
+  function refilter() { rebuildLines(); relabel(); redraw(); }
+  rebuildLines();
+  relabel();
 
   // ---- draw ------------------------------------------------------------------------------
   var mvp = IDENT;
@@ -237,20 +273,38 @@
       attrib(lineProg, "p", lineBufs.p, 3); attrib(lineProg, "c", lineBufs.c, 3);
       gl.drawArrays(gl.LINES, 0, lineBufs.count);
     }
-    var cw = canvas.clientWidth, ch = canvas.clientHeight;
+    var cw = canvas.clientWidth, ch = canvas.clientHeight, taken = [];
+    function clear(b) {
+      for (var k = 0; k < taken.length; k++) {
+        var t = taken[k];
+        if (b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]) { return false; }
+      }
+      return true;
+    }
     labels.forEach(function (l) {
       var p = l.p;
       var x = mvp[0] * p[0] + mvp[4] * p[1] + mvp[8] * p[2] + mvp[12];
       var y = mvp[1] * p[0] + mvp[5] * p[1] + mvp[9] * p[2] + mvp[13];
       var wv = mvp[3] * p[0] + mvp[7] * p[1] + mvp[11] * p[2] + mvp[15];
       var off = wv <= 0 || Math.abs(x / wv) > 1.05 || Math.abs(y / wv) > 1.05;
-      if (off || (l.el.classList.contains("quiet") && !l.el.classList.contains("focus"))) {
+      if (off || l.hidden) {
         l.el.style.display = "none";
         return;
       }
       l.el.style.display = "";
-      l.el.style.left = ((x / wv + 1) / 2 * cw).toFixed(1) + "px";
-      l.el.style.top = ((1 - y / wv) / 2 * ch).toFixed(1) + "px";
+      if (!l.size) { l.size = [l.el.offsetWidth + 2, l.el.offsetHeight + 2]; }
+      var px = (x / wv + 1) / 2 * cw, py = (1 - y / wv) / 2 * ch, w = l.size[0], h = l.size[1];
+      var must = l.rank < 5 || l.el.classList.contains("focus"), shifts = must ? [0, -1, 1, -2, 2, -3, 3] : [0];
+      for (var k = 0; k < shifts.length; k++) {
+        var top = py + shifts[k] * h, b = [px - w / 2, top - h, px + w / 2, top];
+        if (clear(b)) {
+          taken.push(b);
+          l.el.style.left = px.toFixed(1) + "px";
+          l.el.style.top = top.toFixed(1) + "px";
+          return;
+        }
+      }
+      l.el.style.display = "none";
     });
   }
   var pending = false;
@@ -299,8 +353,10 @@
     if (focused) { focused.classList.remove("focus"); }
     focused = hit.el;
     focused.classList.add("focus");
-    redraw();
+    forcedId = id;
+    refilter();
   }
+  if (F) { F.subscribe(function () { forcedId = null; refilter(); }); }
   document.querySelectorAll("[data-focus]").forEach(function (a) {
     a.addEventListener("click", function () { focus(a.getAttribute("data-focus")); });
   });
