@@ -522,11 +522,11 @@ def test_exit_codes_follow_the_worst_drawing(tmp_path):
 
 
 HEAVY = ("numpy", "shapely", "ezdxf", "numba", "scipy", "matplotlib", "pyvista", "vtk",
-         "dask", "distributed", "trimesh", "pandas")
+         "dask", "distributed", "trimesh", "pandas", "pvlib")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["rules", "list"], ["batch", "--help"],
-                                  ["diff", "--help"]])
+                                  ["diff", "--help"], ["sunlight", "--help"]])
 def test_light_commands_import_no_heavy_library(argv):
     code = ("import sys\nfrom plancheck.cli import app\n"
             f"try:\n    app({argv!r})\nexcept SystemExit:\n    pass\n"
