@@ -50,11 +50,13 @@ def residential_scheme() -> dict[str, Any]:
     """The Huangpu residential scheme: 13 proposed buildings on a 5.1 ha site (metres)."""
     site = [[0, 0], [270, 0], [270, 175], [255, 190], [0, 190]]
     buildings = [
-        # Row D (north): 18-storey slabs. 1# stands only 27 m north of 3#  -> violation V1.
-        _bldg("1#", "residential", (15, 119, 75, 132), 18, 54.0, windows=[
-            {"from": [18, 119], "to": [21.6, 119], "floors": "1-18", "unit": "01"},
-            {"from": [24, 119], "to": [27.6, 119], "floors": "1-18", "unit": "01"},
-            {"from": [33, 119], "to": [36.6, 119], "floors": "1-18", "unit": "02"}]),
+        # Row D (north): 18-storey slabs. 1# stands 31 m north of 3#: short of 第二十三条's
+        # 1.2 x 33 = 39.6 m, not of 第二十七条's 30 m, so the sunlight analysis decides, and
+        # home 02's lower floors get under 1 h continuous                 -> violation V1.
+        _bldg("1#", "residential", (15, 123, 75, 136), 18, 54.0, windows=[
+            {"from": [18, 123], "to": [21.6, 123], "floors": "1-18", "unit": "01"},
+            {"from": [24, 123], "to": [27.6, 123], "floors": "1-18", "unit": "01"},
+            {"from": [33, 123], "to": [36.6, 123], "floors": "1-18", "unit": "02"}]),
         _bldg("2#", "residential", (103, 128, 163, 141), 18, 54.0, carrier="attrib"),
         # Row C: 11-storey slabs.
         _bldg("3#", "residential", (15, 79, 75, 92), 11, 33.0),

@@ -2,9 +2,12 @@
 
 Revision 2 moves 3# (33 m) 13 m south, to y 66-79, and raises 13# from 2 storeys / 8.0 m to
 3 storeys / 11.0 m. By hand (other zone):
-- 1# -> 3#: the gap grows from 27.0 to 119 - 79 = 40.0 m. Before, the sunlight path failed
-  (27.0 < max(0.5 x 33, 30) = 30, 第二十七条); now both paths pass (40.0 >= 1.2 x 33 = 39.6):
-  the SH-27 failure is fixed.
+- 1# -> 3#: the gap grows from 123 - 92 = 31.0 to 123 - 79 = 44.0 m. Before, the pair was on
+  the sunlight path (1.2 x 33 = 39.6 > 31.0 >= max(0.5 x 33, 30) = 30, 第二十七条) and failed
+  on sunlight (1#'s home 02 gets under 60 min continuous: SH-SUN-27 fails); now 44.0 >= 39.6
+  (第二十三条), so no analysis is needed: the SH-27 and SH-SUN-27 failures are fixed.
+- With no pair on the 第二十七条 path, the existing homes need no 不得恶化 check ([SUN21]
+  第二条): E2's SH-SUN-9 failure is fixed, and E1's, E3's and E5's passes are gone.
 - 5# (18 m) -> 3#: the gap shrinks from 79 - 56 = 23.0 to 66 - 56 = 10.0 m, below
   1.2 x 18 = 21.6 m (第二十三条): a new failure, measured moved by -13.0 m.
 - 13#: floor area 30 x 12 x 3 = 1080 instead of 720 m², so the gross floor area grows by
@@ -73,10 +76,18 @@ def test_resubmission_fixed_new_changed_unchanged(reports):
     d = diff(*reports)
     fixed = _row(d, "SH-27", {"1#", "3#"})
     assert fixed["change"] == "fixed"
-    assert fixed["old"]["status"] == "fail" and fixed["old"]["measured"] == pytest.approx(27.0)
+    assert fixed["old"]["status"] == "fail" and fixed["old"]["measured"] == pytest.approx(123 - 92)
+    (before,) = [f for f in reports[0]["findings"] if f["id"] == fixed["old"]["id"]]
+    assert before["sunlight"]["status"] == "fail"          # settled by the analysis, not distance
     assert fixed["new"] is None          # the pair is now governed by SH-23-1, which passes
     passes = _row(d, "SH-23-1", {"1#", "3#"})
-    assert passes["new"]["status"] == "pass" and passes["new"]["measured"] == pytest.approx(40.0)
+    assert passes["new"]["status"] == "pass" and passes["new"]["measured"] == pytest.approx(123 - 79)
+    sun = _row(d, "SH-SUN-27", {"1#"})
+    assert sun["change"] == "fixed" and sun["new"] is None
+    assert sun["old"]["measured"] < sun["old"]["required"] == pytest.approx(60.0)
+    no_worse = {tuple(r["subjects"]): r["change"] for r in d["findings"]
+                if r["rule"] == "SH-SUN-9"}
+    assert no_worse == {("E1",): "gone", ("E2",): "fixed", ("E3",): "gone", ("E5",): "gone"}
 
     new = _row(d, "SH-23-1", {"3#", "5#"})
     assert new["change"] == "new"

@@ -250,7 +250,9 @@ def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path):
     plan = next(f for f in index["figures"] if f["key"] == "plan")
     must = _must(report)
     fails = {f["id"] for f in report["findings"] if f["status"] == "fail"} & must
-    # the sample: its 5 fails (its two 第三十条 unknowns are settled by the sunlight analysis: pass)
+    # the sample: 5 of its 7 fails have a dimension line (V1's SH-27, V2's three, V3); its
+    # sunlight findings (SH-SUN-27 1#, SH-SUN-9 E2) have none, and its two 第三十条 unknowns
+    # are settled by the sunlight analysis: pass
     assert len(fails) == (5 if which == "sample" else 7) and len(must) >= (5 if which == "sample" else 20)
     on_plan = {fid for lab in plan["labels"] if lab["kind"] in ("dimension", "callout")
                for fid in lab["findings"]}

@@ -300,12 +300,20 @@ def test_sample_carriers_and_context():
 
 
 def test_sample_intended_violations_measure_as_documented():
-    """README numbers: V1 27 m < 1.2 x 33 = 39.6 m; V2 12 m < 15 m; V3 3 m < 4.95 m."""
+    """README numbers: V1 30 m <= 31 m < 1.2 x 33 = 39.6 m (the 第二十七条 path: the sunlight
+    analysis decides it); V2 12 m < 15 m; V3 3 m < 4.95 m."""
     doc = ezdxf.readfile(SAMPLES / "huangpu-residential.dxf")
     masses = _masses_by_label(doc, "PC-BLDG", "PC-TEXT")
     one, three = masses["1# residential 18F H=54.0"], masses["3# residential 11F H=33.0"]
-    assert one.distance(three) == pytest.approx(27.0)
-    assert one.distance(three) < 1.2 * 33.0 and one.distance(three) < 30.0  # Art.23 and Art.27
+    gap = one.distance(three)
+    assert gap == pytest.approx(123.0 - 92.0)     # 1#'s south face y = 123, 3#'s north face y = 92
+    assert gap < 1.2 * 33.0                        # Art.23, other zone: short of 39.6 m
+    assert gap >= max(0.5 * 33.0, 30.0)            # Art.27 (1), high <-> high N-S: not short of 30 m
+    # 1#'s three south windows lie on its south face, facing 3# across the gap
+    windows = [LineString([e.dxf.start.vec2, e.dxf.end.vec2])
+               for e in doc.modelspace().query('LINE[layer=="PC-WINDOW"]')]
+    facing = [w for w in windows if w.distance(one) < 1e-9 and w.distance(three) == pytest.approx(gap)]
+    assert len(facing) == 3
     tower = masses["10# commercial 28F H=87.0"]
     (south_road,) = [e for e in doc.modelspace().query('LINE[layer=="PC-ROAD"]')
                      if _xdata(e).get("WIDTH") == "40"]

@@ -5,6 +5,7 @@ post-processing rules (满窗, runs, minimum segment), bad input, the CLI and it
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,47 @@ def test_check_settles_the_pending_pair_and_no_sunlight_leaves_it(tmp_path):
     assert sun["worst"]["floor"] == 1 and sun["figure"].startswith("figures/sunlight-")
     assert "第二十七条" in sun["clause"]
     validate(on["sunlight"])
+
+
+def test_check_settles_the_samples_v1_on_sunlight():
+    """samples/README.md V1: 1# (54 m) stands 123 - 92 = 31 m north of 3# (33 m), short of
+    第二十三条's 1.2 x 33 = 39.6 m but not of 第二十七条's max(0.5 x 33, 30) = 30 m: the sunlight
+    analysis decides the pair. 3# hides 1#'s lower floors over its whole 60 m width, so home
+    02's window (x 33-36.6 m; its reference width the central 1.8 m, x 33.9-35.7) is lit only
+    once the sun is far enough west of south for the ray from the window's east end to pass
+    3#'s north-west corner (15, 92): atan((35.7 - 15) / 31) = 33.7 deg, until 15:00. That is
+    under 60 min on the floors 3# shades at noon: sills below 33 - 31 tan(noon elevation)."""
+    from plancheck.sunlight.sun import solstice_day, sun_path
+
+    report = check(SAMPLES / "huangpu-residential.dxf").report
+    (pair,) = [f for f in report["findings"] if f["rule"] == "SH-27"]
+    assert pair["subjects"] == ["1#", "3#"] and pair["measured"] == pytest.approx(123 - 92)
+    assert max(0.5 * 33, 30) <= pair["measured"] < 1.2 * 33
+    assert pair["status"] == "fail" and "pending" not in pair
+    assert pair["sunlight"]["status"] == "fail"
+    (rec,) = pair["sunlight"]["receivers"]
+    worst = rec["worst"]
+    assert (rec["building"], worst["floor"], worst["orientation"]) == ("1#", 1, "正南")  # due south
+
+    s = _rules().settings
+    path = sun_path(solstice_day(s.year), s.lat_deg, s.lon_deg, 9 * 60, 15 * 60, s.step_min)
+    corner = math.degrees(math.atan((35.7 - 15) / (123 - 92)))
+    expected = int(np.count_nonzero(path.azimuth_deg - 180.0 >= corner))  # minutes to 15:00
+    assert abs(worst["minutes"] - expected) <= 1 and worst["minutes"] < 60
+
+    # the homes that fail: home 02 on every floor whose sill 3# shades at noon (3 m storeys,
+    # sill 0.9 m up); home 01's windows further west clear the corner sooner and pass
+    cut = 33 - (123 - 92) * math.tan(math.radians(path.elevation_deg.max()))
+    shaded_floors = [k for k in range(1, 19) if (k - 1) * 3.0 + 0.9 < cut]
+    assert shaded_floors == [1, 2, 3, 4]
+    fails = {(w["unit"], w["floor"]) for w in report["sunlight"]["windows"]
+             if w["building"] == "1#" and w["status"] == "fail"}
+    assert fails == {("02", k) for k in shaded_floors}
+    (sun,) = [f for f in report["findings"] if f["rule"] == "SH-SUN-27"]
+    assert sun["subjects"] == ["1#"] and sun["status"] == "fail"
+    assert sun["measured"] == worst["minutes"] and sun["required"] == 60.0
+    assert sun["homes"] == {"pass": 2 * 18 - len(shaded_floors), "fail": len(shaded_floors),
+                            "unknown": 0}
 
 
 def test_cli_nothing_to_analyse_exits_0(tmp_path):
