@@ -4,12 +4,14 @@ post-processing rules (满窗, runs, minimum segment), bad input, the CLI and it
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from plancheck.cli import app
@@ -242,6 +244,19 @@ def test_check_settles_the_samples_v1_on_sunlight():
     assert sun["measured"] == worst["minutes"] and sun["required"] == 60.0
     assert sun["homes"] == {"pass": 2 * 18 - len(shaded_floors), "fail": len(shaded_floors),
                             "unknown": 0}
+
+    # wherever the pair's values are shown, the minutes that decided it are shown beside the
+    # distance (31.00 / 30.00 m alone would read as a pass)
+    from plancheck.render.figures import SUN_MARK, sun_note
+    from plancheck.render.planscene import item
+    from plancheck.render.terminal import summary
+
+    note = f"{worst['minutes']:g} / 60 min"
+    assert sun_note(pair) == f" · 日照 {note}" and sun_note(sun) == ""
+    assert item(pair)["text"] == f"{pair['id']} 31.00 / 30.00 · {SUN_MARK} {note}"
+    console = Console(file=io.StringIO(), width=200)
+    console.print(summary(report))
+    assert f"31.00 / 30.00 m · 日照 {note}" in console.file.getvalue()
 
 
 def test_cli_nothing_to_analyse_exits_0(tmp_path):

@@ -97,10 +97,20 @@ def num(v) -> str:
     return "—" if v is None else f"{v:.2f}"
 
 
-def dim_label(f: dict) -> str:
-    """`measured / required unit`, e.g. `12.00 / 15.00 m`."""
-    unit = f.get("unit") or ""
-    return f"{num(f['measured'])} / {num(f['required'])} {unit}".rstrip()
+#: the word figure labels use for 日照 (their bold Latin font has this glyph but no CJK)
+SUN_MARK = "\u2600"
+
+
+def sun_note(f: dict, word: str = "日照") -> str:
+    """` · 日照 49 / 60 min` for a spacing finding that the sunlight analysis settled: its
+    distance met the 第二十七条 minimum, so the minutes of the worst window decided (the
+    measured / required pair alone would read as a pass); '' for every other finding.
+    Figure labels pass word=SUN_MARK."""
+    worst = [r["worst"] for r in (f.get("sunlight") or {}).get("receivers", []) if r.get("worst")]
+    if not worst:
+        return ""
+    w = min(worst, key=lambda w: w["minutes"] - w["required"])
+    return f" · {word} {w['minutes']:g} / {w['required']:g} min"
 
 
 def segment(f: dict) -> tuple[tuple[float, float], tuple[float, float]] | None:

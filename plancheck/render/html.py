@@ -20,7 +20,7 @@ from pathlib import Path
 
 from plancheck.render import sunlight_html
 from plancheck.render.figures import (FILTER_GROUP, STATUS_RGB, FigureSet, drawn, figure_set,
-                                      group, grouped_segments, num, status_hex, worst)
+                                      group, grouped_segments, num, status_hex, sun_note, worst)
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: inlined in this order; print.css last so it overrides the screen rules on paper
@@ -152,8 +152,7 @@ def _viewer_data(report: dict, lang: str) -> dict:
         dims.append({"a": [ax - ox, 1.0, -(ay - oy)], "b": [bx - ox, 1.0, -(by - oy)],
                      "status": st, "colour": status_hex(st), "ids": [f["id"] for f in fs],
                      "items": [item(f) for f in fs],
-                     "label": " · ".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
-                                         for f in fs)})
+                     "label": " · ".join(item(f)["text"] for f in fs)})
     names = [b["name"] for b in report["buildings"]]
     return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]},
             "colours": {s: status_hex(s) for s in STATUS_RGB}}
@@ -253,7 +252,7 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
         status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
         drawing_findings=drawing, indicators=_indicators(report, lang), figures=figures.figures,
         numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id, notes=figures.notes,
-        provenance=context_rows(report, lang), num=num, status_hex=status_hex,
+        provenance=context_rows(report, lang), num=num, sun_note=sun_note, status_hex=status_hex,
         png_uri=lambda fig: "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
         glb_b64=base64.b64encode(glb).decode("ascii"),
         viewer_data=_viewer_data(report, lang), json_script=_json_script,

@@ -9,7 +9,7 @@ building (its height) are `marks` on that building's outline.
 
 from __future__ import annotations
 
-from plancheck.render.figures import (STATUS_RGB, drawn, group, grouped_segments, num,
+from plancheck.render.figures import (STATUS_RGB, drawn, group, grouped_segments, num, SUN_MARK, sun_note,
                                       required_lines, segment, status_hex, worst)
 
 #: height class -> fill colour; existing buildings and unknown heights have their own
@@ -45,7 +45,7 @@ def height_class(h):
 def item(f: dict) -> dict:
     """One finding as the plan shows it: `F0043 12.00 / 15.00`."""
     return {"id": f["id"], "status": f["status"], "group": group(f["family"]),
-            "text": f"{f['id']} {num(f['measured'])} / {num(f['required'])}"}
+            "text": f"{f['id']} {num(f['measured'])} / {num(f['required'])}{sun_note(f, SUN_MARK)}"}
 
 
 def extent(report: dict) -> tuple[float, float, float, float]:

@@ -25,7 +25,7 @@ import textwrap
 import numpy as np
 
 from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
-                                      drawn, grouped_segments, num,
+                                      drawn, grouped_segments, num, SUN_MARK, sun_note,
                                       required_lines, segment, view_findings, worst)
 
 WINDOW = (1280, 800)
@@ -340,7 +340,7 @@ class Scene:
         for st in ("fail", "error", "unknown", "warning"):   # labels: fails first
             for (a, b), s_, fs in other:
                 if s_ == st:
-                    text = "\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}"
+                    text = "\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}{sun_note(f, SUN_MARK)}"
                                      for f in fs)
                     self._label(text, a, b, STATUS_RGB[st], 15, must=True,
                                 findings=[f["id"] for f in fs], status=st)
@@ -364,7 +364,7 @@ class Scene:
         colour = STATUS_RGB[f["status"]]
         seg = segment(f)
         extra = list(seg) if seg else []
-        label = f"{f['id']}  {num(f['measured'])} / {num(f['required'])} {f.get('unit') or ''}".rstrip()
+        label = f"{f['id']}  {num(f['measured'])} / {num(f['required'])} {f.get('unit') or ''}{sun_note(f, SUN_MARK)}".rstrip()
         if seg:
             a, b = self.p(*seg[0], DIM_Z), self.p(*seg[1], DIM_Z)
             self._add("dim", _lines([(a, b)]), color=_rgb(colour), line_width=6)

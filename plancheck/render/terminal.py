@@ -10,6 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from plancheck.render.figures import sun_note
+
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow", "warning": "magenta",
                 "error": "red"}
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
@@ -88,7 +90,7 @@ def _finding(f: dict) -> list[Text]:
     if f["subjects"]:
         head.append("  " + " / ".join(f["subjects"]))
     if f["measured"] is not None or f["required"] is not None:
-        head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}")
+        head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}{sun_note(f)}")
     body = Text("        ")
     body.append(f["message"])
     return [head, body]
