@@ -79,6 +79,26 @@ def cjk_font() -> str | None:
     return None
 
 
+def matplotlib_cjk():
+    """matplotlib with a CJK font first, without pyplot (no GUI backend, no global figure
+    state); imported here, on first use, to keep start-up light."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import font_manager, rcParams
+
+    path = cjk_font()
+    families = ["DejaVu Sans"]
+    if path:
+        font_manager.fontManager.addfont(path)
+        families.insert(0, font_manager.FontProperties(fname=path).get_name())
+    rcParams["font.family"] = "sans-serif"
+    rcParams["font.sans-serif"] = families + list(rcParams["font.sans-serif"])
+    rcParams["axes.unicode_minus"] = False
+    rcParams["svg.hashsalt"] = "plancheck"
+    return matplotlib
+
+
 def status_hex(status: str) -> str:
     return "#%02x%02x%02x" % STATUS_RGB[status]
 

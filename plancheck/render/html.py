@@ -20,7 +20,7 @@ from pathlib import Path
 
 from plancheck.render import sunlight_html
 from plancheck.render.figures import (FILTER_GROUP, STATUS_RGB, FigureSet, drawn, figure_set,
-                                      group, grouped_segments, num, status_hex, sun_note, worst)
+                                      grouped_segments, num, status_hex, sun_note, worst)
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: inlined in this order; print.css last so it overrides the screen rules on paper

@@ -18,7 +18,7 @@ import io
 import math
 
 from plancheck.render import planscene
-from plancheck.render.figures import Figure, cjk_font, status_hex
+from plancheck.render.figures import Figure, matplotlib_cjk, status_hex
 from plancheck.render.labels import ANY, Placer
 from plancheck.render.planscene import (BLUE_LINE, CLASS_FILL, EXISTING_FILL, GREEN_FILL,
                                         RED_LINE, TEXT, must_first)
@@ -35,25 +35,6 @@ CLUSTER_PX = 14.0
 CLUSTER_REACH_PX = 40.0
 #: label font sizes (points)
 FS_MUST, FS_PASS, FS_NAME, FS_ROAD, FS_LIST = 8.5, 7.0, 8.0, 9.0, 7.5
-
-
-def _mpl():
-    """matplotlib with a CJK font, without pyplot (no GUI backend, no global figure state)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib import font_manager, rcParams
-
-    path = cjk_font()
-    families = ["DejaVu Sans"]
-    if path:
-        font_manager.fontManager.addfont(path)
-        families.insert(0, font_manager.FontProperties(fname=path).get_name())
-    rcParams["font.family"] = "sans-serif"
-    rcParams["font.sans-serif"] = families + list(rcParams["font.sans-serif"])
-    rcParams["axes.unicode_minus"] = False
-    rcParams["svg.hashsalt"] = "plancheck"
-    return matplotlib
 
 
 def plain(text: str) -> str:
@@ -152,7 +133,7 @@ class _Canvas:
 
 
 def plan_figure(report: dict, lang: str = "zh") -> Figure:
-    _mpl()
+    matplotlib_cjk()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MFigure
 
@@ -403,7 +384,7 @@ def _panel(fig, ax, cv, sc, t) -> float:
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrow, Patch, Rectangle
 
-    x0, x1 = PANEL_X0, WIDTH_PX - 10
+    x0 = PANEL_X0
     # north arrow
     a = math.radians(sc["north_deg"])
     cx, cy = x0 + 40, 90.0

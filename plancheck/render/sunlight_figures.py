@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from plancheck.render.figures import cjk_font, status_hex
+from plancheck.render.figures import matplotlib_cjk, status_hex
 from plancheck.sunlight.output import figure_name
 
 ISO_FILE = "figures/sunlight-isochrones.png"
@@ -18,21 +18,6 @@ ISO_FILE = "figures/sunlight-isochrones.png"
 MAX_FACADES = 8
 
 
-def _mpl():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib import font_manager, rcParams
-
-    path = cjk_font()
-    families = ["DejaVu Sans"]
-    if path:
-        font_manager.fontManager.addfont(path)
-        families.insert(0, font_manager.FontProperties(fname=path).get_name())
-    rcParams["font.family"] = "sans-serif"
-    rcParams["font.sans-serif"] = families + list(rcParams["font.sans-serif"])
-    rcParams["axes.unicode_minus"] = False
-    return matplotlib
 
 
 def _t(zh: bool, a: str, b: str) -> str:
@@ -62,7 +47,7 @@ def _cmap(levels: list[float], req: float):
 
 def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     """The facade sheet of one receiver."""
-    mpl = _mpl()
+    mpl = matplotlib_cjk()
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
@@ -79,8 +64,6 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     levels = _levels(float(need))
     cmap, norm = _cmap(levels, float(need))
     n = max(1, len(order))
-    widths = [max(facades[f][0]["facade_length_m"], 8.0) for f in order] or [10.0]
-    tops = [max(w["sill_z_m"] for w in facades[f]) + 3.0 for f in order] or [10.0]
     cols = min(n, 2)
     rows = (n + cols - 1) // cols
     fig = Figure(figsize=(max(8.0, 6.5 * cols), 1.4 + 4.2 * rows), dpi=110)
@@ -155,7 +138,7 @@ def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
     iso = doc.get("isochrones")
     if not iso:
         return None
-    _mpl()
+    matplotlib_cjk()
     import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon as MplPolygon
