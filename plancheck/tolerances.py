@@ -43,6 +43,8 @@ def as_dict() -> dict[str, float]:
         "compare_ratio": COMPARE_RATIO,
         "outside_area_m2": OUTSIDE_AREA_M2,
         "north_agree_deg": NORTH_AGREE_DEG,
+        "sun_origin_offset_m": SUN_ORIGIN_OFFSET_M,
+        "sun_tie_m": SUN_TIE_M,
     }
 
 #: Outline coordinates in report.json are rounded to this many decimals (0.1 mm); measured
