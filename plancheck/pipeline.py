@@ -129,7 +129,17 @@ def sunlight(drawing: str | Path, opts: Options = Options(), jobs: int = 1,
     zh = opts.lang == "zh"
     doc = run(ext.model, rules, ctx.zone, bool(ctx.detached_house_area), jobs=jobs, zh=zh,
               progress=progress)
-    if not doc["receivers"]:
+    # a building without USE might be a home or a 第三十条 building: never silently not one
+    unclassified = sorted(b.name for b in ext.model.buildings if b.use is None)
+    if unclassified:
+        doc["unclassified"] = unclassified
+        names = "、".join(unclassified[:10]) + (f" 等 {len(unclassified)} 幢" if len(unclassified) > 10 else "")
+        doc["message"] = (f"{len(unclassified)} 幢建筑没有用途（USE），无法判断是否为住宅或第三十条建筑，"
+                          f"未作为受影响建筑分析：{names}" if zh else
+                          f"{len(unclassified)} building(s) have no USE, so whether they are homes or "
+                          f"第三十条 buildings cannot be told; not analysed as receivers: "
+                          f"{', '.join(unclassified[:10])}{' …' if len(unclassified) > 10 else ''}")
+    elif not doc["receivers"]:
         doc["message"] = ("没有需要日照分析的建筑：图中没有住宅或第三十条所列建筑（医院、学校、幼托）"
                           if zh else "nothing to analyse: the drawing has no residential or "
                           "第三十条 (hospital, school, kindergarten) building")

@@ -272,6 +272,24 @@ def test_cli_nothing_to_analyse_exits_0(tmp_path):
     assert doc["receivers"] == [] and "nothing to analyse" in doc["message"]
 
 
+def test_a_building_without_use_is_named_not_taken_for_a_non_home(tmp_path):
+    """A mass without USE could be a home: the analysis cannot pick it as a receiver, and it
+    must say so instead of reporting "no residential building"."""
+    sk = {"site": [[-50, -50], [50, -50], [50, 50], [-50, 50]],
+          "buildings": [{"name": "O", "use": "office",
+                         "masses": [{"rect": [0, 0, 30, 12], "floors": 5, "height": 20.0}]},
+                        {"name": "X", "masses": [{"rect": [0, 30, 30, 42], "floors": 5, "height": 15.0}]}]}
+    write_dxf(sk, tmp_path / "u.dxf")
+    r = RUNNER.invoke(app, ["sunlight", str(tmp_path / "u.dxf"), "--out", str(tmp_path / "out"),
+                            "--lang", "en", "--no-figures"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((tmp_path / "out" / "sunlight.json").read_text("utf-8"))
+    validate(doc)
+    assert doc["receivers"] == [] and doc["unclassified"] == ["X"]
+    assert "have no USE" in doc["message"] and "nothing to analyse" not in doc["message"]
+    assert "have no USE" in " ".join(r.output.split())
+
+
 def test_cli_jobs_give_the_same_result(tmp_path):
     sk = {"site": [[-20, -20], [100, -20], [100, 90], [-20, 90]],
           "buildings": [

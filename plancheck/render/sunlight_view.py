@@ -12,8 +12,11 @@ _STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow"}
 def summary(doc: dict, drawing_findings, written, lang: str = "zh"):
     zh = lang == "zh"
     parts = []
+    if doc.get("unclassified"):
+        parts.append(Text(doc["message"], style="yellow"))
     if not doc["receivers"]:
-        parts.append(Text(doc.get("message", "nothing to analyse")))
+        if not doc.get("unclassified"):
+            parts.append(Text(doc.get("message", "nothing to analyse")))
     else:
         t = Table(title="日照分析（冬至日 满窗，真太阳时）" if zh else
                   "Sunlight analysis (冬至日, full window, true solar time)", title_justify="left")
