@@ -90,3 +90,45 @@ def _lines(geom) -> list[LineString]:
         elif hasattr(g, "geoms"):
             out.extend(_lines(g))
     return out
+
+
+def road_side(line: LineString, site) -> int | None:
+    """Which side of a red line the road lies on: +1 left, −1 right (of the line's direction),
+    None when there is no site to tell (then distances stay unsigned)."""
+    if site is None or line.length == 0.0:
+        return None
+    d = line.distance(site) + 1.0
+    left = line.buffer(d, single_sided=True).intersection(site).area
+    right = line.buffer(-d, single_sided=True).intersection(site).area
+    if left == right:
+        return None
+    return -1 if left > right else 1
+
+
+def signed_distance(outline, line: LineString, site, reach_m: float = 1000.0):
+    """(distance, from, to) from a mass to a red line, negative when the mass reaches onto the
+    road side: then minus the distance from the line of its farthest vertex on that side.
+    The sign convention is that of 第三十三条 findings (a mass outside the site: −depth)."""
+    from plancheck.evaluate.geometry import closest
+
+    d, a, q = closest(outline, line)
+    side = road_side(line, site)
+    if side is None:
+        return d, a, q
+    strip = line.buffer(side * reach_m, single_sided=True)
+    part = outline.intersection(strip)
+    if part.is_empty or part.area <= tol.OUTSIDE_AREA_M2:
+        return d, a, q
+    best = None
+    for g in getattr(part, "geoms", [part]):
+        if g.geom_type != "Polygon":
+            continue
+        for x, y in g.exterior.coords:
+            dd = line.distance(Point(x, y))
+            if best is None or dd > best[0]:
+                best = (dd, (x, y))
+    if best is None:
+        return d, a, q
+    depth, p = best
+    _, _, qq = closest(Point(p), line)
+    return -depth, p, qq
