@@ -80,19 +80,33 @@ def _fmt(metric: str, v: float) -> str:
         (f"{v:.3f}" if metric == "far" else f"{v * 100:.2f}%")
 
 
+def _fmt_pair(metric: str, value: float, limit: float, slack: float) -> tuple[str, str]:
+    """`_fmt` of both, at the precision where they differ (34.998% < 35%)."""
+    from plancheck.evaluate.checks._numbers import pair
+
+    if metric == "height":
+        a, b = pair(value, limit, 2, slack)
+        return f"{a} m", f"{b} m"
+    if metric == "far":
+        return pair(value, limit, 3, slack)
+    a, b = pair(value, limit, 2, slack, scale=100.0)
+    return f"{a}%", f"{b}%"
+
+
 def _compare(ev: Evaluation, clause: Clause, metric: str, subject: str, value: float,
              limit: float, kind: str, basis: str) -> Finding:
     slack = tol.COMPARE_M if metric == "height" else tol.COMPARE_RATIO
     ok = value <= limit + slack if kind == "max" else value >= limit - slack
     name = NAMES[ev.lang][metric]
+    vs, ls = _fmt_pair(metric, value, limit, slack)
     if ev.lang == "zh":
         verb = ("不超过" if ok else "超过") if kind == "max" else ("不低于" if ok else "低于")
         who = "" if subject == "site" else f"{subject} "
-        msg = f"{who}{name} {_fmt(metric, value)}，{verb}{basis} {_fmt(metric, limit)}"
+        msg = f"{who}{name} {vs}，{verb}{basis} {ls}"
     else:
         verb = ("within" if ok else "above") if kind == "max" else ("at least" if ok else "below")
         who = "" if subject == "site" else f"{subject} "
-        msg = f"{who}{name} {_fmt(metric, value)} is {verb} {basis} {_fmt(metric, limit)}"
+        msg = f"{who}{name} {vs} is {verb} {basis} {ls}"
     return ev.finding(clause, "pass" if ok else "fail", msg, [subject], value, float(limit),
                       "m" if metric == "height" else "", metric=metric)
 

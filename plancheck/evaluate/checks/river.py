@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from plancheck import tolerances as tol
+from plancheck.evaluate.checks._numbers import pair
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
 from plancheck.evaluate.geometry import closest, segment
@@ -40,10 +41,12 @@ def setback(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         if d > p["report_within_m"] + tol.COMPARE_M:
             continue
         ok = d >= p["min_m"] - tol.COMPARE_M
+        ds, ms = pair(d, float(p["min_m"]), 2, tol.COMPARE_M)
+        ms = ms if ms != f"{p['min_m']:.2f}" else f"{p['min_m']:g}"
         if zh:
-            msg = f"{b.name} 后退河道规划蓝线 {d:.2f} m，{'不小于' if ok else '小于'} {p['min_m']:g} m"
+            msg = f"{b.name} 后退河道规划蓝线 {ds} m，{'不小于' if ok else '小于'} {ms} m"
         else:
-            msg = (f"{b.name} is {d:.2f} m from the river blue line, "
-                   f"{'at least' if ok else 'less than'} {p['min_m']:g} m")
+            msg = (f"{b.name} is {ds} m from the river blue line, "
+                   f"{'at least' if ok else 'less than'} {ms} m")
         yield ev.finding(clause, "pass" if ok else "fail", msg, [b.name], d, float(p["min_m"]),
                          "m", segment(a, q))

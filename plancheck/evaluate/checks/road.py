@@ -8,6 +8,7 @@ from typing import Iterator
 
 from plancheck import tolerances as tol
 from plancheck.evaluate.checks._beyond import signed_distance
+from plancheck.evaluate.checks._numbers import pair
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
 from plancheck.evaluate.geometry import Margin, closest, governing, segment
@@ -120,13 +121,15 @@ def _setback_finding(ev, clause, p, b: Building, name: str, lines: list[Road]) -
                f"{b.name} on {name}: setback cannot be decided ({c.why})")
     elif zh:
         verb = "不小于" if status == "pass" else "小于"
-        msg = (f"{b.name} 后退 {name} 道路红线 {c.measured:.2f} m，{verb}要求 {c.required:.2f} m"
+        ms, rs = pair(c.measured, c.required, 2, tol.COMPARE_M)
+        msg = (f"{b.name} 后退 {name} 道路红线 {ms} m，{verb}要求 {rs} m"
                f"（建筑高度 {c.info['h']:.2f} m，道路红线宽度 {width:g} m "
                f"{'>' if wide else '≤'} {p['wide_road_min_m']:g} m）")
     else:
         verb = "meets" if status == "pass" else "is less than"
-        msg = (f"{b.name} is set back {c.measured:.2f} m from the red line of {name}, which {verb} "
-               f"the required {c.required:.2f} m (height {c.info['h']:.2f} m, red-line width "
+        ms, rs = pair(c.measured, c.required, 2, tol.COMPARE_M)
+        msg = (f"{b.name} is set back {ms} m from the red line of {name}, which {verb} "
+               f"the required {rs} m (height {c.info['h']:.2f} m, red-line width "
                f"{width:g} m {'>' if wide else '<='} {p['wide_road_min_m']:g} m)")
     return ev.finding(clause, status, msg, [b.name, name], c.measured, c.required, "m",
                       c.geometry, road_width_m=width)

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from plancheck import tolerances as tol
 from plancheck.evaluate.checks._beyond import sides
+from plancheck.evaluate.checks._numbers import pair
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
 from plancheck.evaluate.geometry import Margin, closest, facing, governing, outside, segment
@@ -225,13 +226,14 @@ def _message(ev: Evaluation, b: Building, status: str, c: Margin) -> str:
                 f"{b.name} {ORIENT['en'][i['main']]} boundary setback {c.measured:.2f} m ("
                 f"{_basis('en', i)}governed by fire spacing, no planning minimum here; fire "
                 f"spacing not checked)")
+    ms, rs = pair(c.measured, c.required, 2, tol.COMPARE_M)
     if zh:
         verb = "不小于" if status == "pass" else "小于"
-        return (f"{b.name} {ORIENT['zh'][i['main']]}离界距离 {c.measured:.2f} m，{verb}要求 "
-                f"{c.required:.2f} m（{_basis('zh', i)}）")
+        return (f"{b.name} {ORIENT['zh'][i['main']]}离界距离 {ms} m，{verb}要求 "
+                f"{rs} m（{_basis('zh', i)}）")
     verb = "meets" if status == "pass" else "is less than"
-    return (f"{b.name} {ORIENT['en'][i['main']]} boundary setback {c.measured:.2f} m {verb} the "
-            f"required {c.required:.2f} m ({_basis('en', i)})")
+    return (f"{b.name} {ORIENT['en'][i['main']]} boundary setback {ms} m {verb} the "
+            f"required {rs} m ({_basis('en', i)})")
 
 
 def _unknown_msg(ev: Evaluation, name: str, why: str | None) -> str:
