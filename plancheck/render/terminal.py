@@ -117,11 +117,23 @@ def summary(report: dict, out_file: str | None = None, verbose: bool = False) ->
     listed = findings_list(report, shown, per_rule=None if verbose else PER_RULE)
     if listed is not None:
         parts.append(listed)
-    for note in report.get("not_checked", []):
-        parts.append(Text(f"not checked: {note}", style="dim"))
     if out_file:
         parts.append(Text(f"written: {out_file}", style="dim"))
+    line = not_checked_line(report)
+    if line:
+        parts.append(Text(line, style="dim"))
     return Group(*parts)
+
+
+def not_checked_line(report: dict) -> str | None:
+    """The summary's last line: what the ruleset does not check (the reasons are in
+    report.json `not_checked` and report.html)."""
+    notes = report.get("not_checked") or []
+    if not notes:
+        return None
+    heads = [n.split(" — ", 1)[0].strip() for n in notes]
+    return (f"not checked ({len(notes)}): {'; '.join(heads)} — why: report.json not_checked, "
+            "report.html")
 
 
 def inspection(report: dict) -> Group:
