@@ -83,7 +83,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
                  "area": ctx.area, "conditions": dict(ctx.conditions),
                  "roads": dict(ctx.roads)},
         ruleset=ruleset.header,
-        not_checked=list(ruleset.not_checked),
+        not_checked=_not_checked(ruleset, findings, opts.clauses),   # #17: declared + silent articles
     )
     if city is not None:
         report["context_buildings"] = city
@@ -93,6 +93,12 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
 
         report["sunlight"] = {**sun.doc(), "isochrones": isochrones(ext.model, sun.rules.settings, max_points=ISO_CHECK_POINTS)}
     return Checked(loaded, ctx, ext, indicators, report)
+
+
+def _not_checked(ruleset, findings, only) -> list[str]:
+    from plancheck.evaluate.coverage import not_checked
+
+    return not_checked(ruleset, findings, only)
 
 
 def _context_buildings(ext: Extraction, ctx: Context, opts: Options) -> dict | None:
