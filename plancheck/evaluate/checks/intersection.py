@@ -37,12 +37,13 @@ _ROWS = {"type": "array", "minItems": 1, "items": {
                    "wide": {"type": "number", "minimum": 0}}}}
 SCHEMA = {
     "type": "object",
-    "required": ["frontage_m", "min_turn_deg", "corner_deg", "table", "art34"],
+    "required": ["frontage_m", "min_turn_deg", "corner_deg", "max_radius_m", "table", "art34"],
     "additionalProperties": False,
     "properties": {
         "frontage_m": {"type": "number", "exclusiveMinimum": 0},
         "min_turn_deg": {"type": "number", "exclusiveMinimum": 0, "maximum": 180},
         "corner_deg": {"type": "number", "exclusiveMinimum": 0, "maximum": 180},
+        "max_radius_m": {"type": "number", "exclusiveMinimum": 0},
         "table": _ROWS,
         "art34": {"type": "object", "required": ["wide_road_min_m", "table"],
                   "additionalProperties": False,
@@ -79,8 +80,9 @@ def _turn(h0: float, h1: float) -> float:
     return (h1 - h0 + 180.0) % 360.0 - 180.0
 
 
-def find_curves(roads, min_turn_deg: float, corner_deg: float):
-    """(curves, corners) on the red lines."""
+def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: float = math.inf):
+    """(curves, corners) on the red lines; a curve of larger radius than `max_radius_m` is a
+    bend of the road, not the corner of an intersection."""
     curves: list[Curve] = []
     corners: list[Corner] = []
     for r in roads:
@@ -113,7 +115,9 @@ def find_curves(roads, min_turn_deg: float, corner_deg: float):
                 chord_max = max(lengths[i + 1:j + 1], default=lengths[i])
                 a = i if i == 0 and lengths[0] <= 1.5 * chord_max else i + 1
                 b = j + 2 if j + 2 == len(pts) - 1 and lengths[-1] <= 1.5 * chord_max else j + 1
-                curves.append(Curve(r, pts[a], pts[b], total))
+                radius = math.dist(pts[a], pts[b]) / (2.0 * math.sin(math.radians(total) / 2.0))
+                if radius <= max_radius_m + tol.COMPARE_M:
+                    curves.append(Curve(r, pts[a], pts[b], total))
             i = j + 1
     # two red-line entities meeting end to end at an angle: a corner without a curve
     ends = []
@@ -152,7 +156,8 @@ def intersection(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     """Setback from the chord joining the tangent points of a red line's curve at a corner.
 
     Measures: the curves of the red lines (runs of vertices turning the same way, each by less
-    than `corner_deg`, `min_turn_deg` or more in all; their ends are the tangent points), and
+    than `corner_deg`, `min_turn_deg` or more in all, of radius at most `max_radius_m`; their
+    ends are the tangent points), and
     for each proposed building with a mass within `frontage_m` of a curve's chord, each mass's
     signed distance to the chord (negative where it reaches across). Required per mass: the
     larger of the `table` row of its height (5 m multi/low, 8 m high-rise) and the 第三十四条
@@ -167,7 +172,7 @@ def intersection(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     roads = ev.model.roads
     if not roads or not ev.model.proposed:
         return
-    curves, corners = find_curves(roads, p["min_turn_deg"], p["corner_deg"])
+    curves, corners = find_curves(roads, p["min_turn_deg"], p["corner_deg"], p["max_radius_m"])
     frame = ev.model.frame
     for c in corners:
         x, y = frame.to_drawing(*c.at)
