@@ -288,6 +288,7 @@ MIN_AREA_SCHEMA = {
                            "min_m2": {"type": "number", "exclusiveMinimum": 0}}}},
     },
 }
+CLASS_EN = {"low": "low-rise", "multi": "multi-storey", "high": "high-rise"}
 GROUP_NAME = {"zh": {"residential": "居住建筑", "public": "公共建筑"},
               "en": {"residential": "residential", "public": "public"}}
 
@@ -337,7 +338,7 @@ def min_site_area(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
 
     vs, ls = pair(area, need, 2, tol.COMPARE_M)
     kind = f"{CLASS_ZH[b.height_class]}{GROUP_NAME['zh'][g]}" if zh else \
-        f"{b.height_class} {GROUP_NAME['en'][g]}"
+        f"{CLASS_EN[b.height_class]} {GROUP_NAME['en'][g]}"
     if zh:
         msg = (f"基地面积 {vs} m²，{'不小于' if ok else '小于'}{kind}（{b.name}）单独建设的最小基地面积 {ls} m²"
                + ("" if ok else "（第十八条所列例外情形除外）"))

@@ -232,7 +232,7 @@ def _finding(ev, clause, p, b, c: Curve, width: float | None) -> Finding:
                ("第三十四条按道路宽度未知取值" if zh else "第三十四条 for an unknown width"))
     if zh:
         verb = "不小于" if status == "pass" else "小于"
-        msg = (f"{b.name} 距 {name} 路口红线切点连线 {ms} m，{verb}要求 {rs} m（建筑高度 {i['h']:.2f} m："
+        msg = (f"{b.name} 距 {name} 道路红线直线段与曲线段切点的连线 {ms} m，{verb}要求 {rs} m（建筑高度 {i['h']:.2f} m："
                f"第三十七条 {i['v37']:g} m，{basis34}，取较大值）")
     else:
         verb = "meets" if status == "pass" else "is less than"

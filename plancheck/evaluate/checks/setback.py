@@ -192,7 +192,7 @@ def _basis(lang: str, i: dict) -> str:
     zh = lang == "zh"
     row = [GROUP[lang][i["group"]], CLASS[lang][i["cls"]]]
     if i.get("green"):
-        row.insert(0, "界外为公共绿地，按居住建筑" if zh else "public green beyond: residential values")
+        row.insert(0, "界外为公共绿地（第三十三条（三））" if zh else "public green beyond (第三十三条（三）)")
     if i.get("zone"):
         row.insert(0, ZONE[lang][i["zone"]])
     if i["gable_as_main"]:
