@@ -233,10 +233,7 @@ def crossing(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     reaches onto the road's side (the side away from the site outline). One finding per
     building and road: the mass with the smallest signed distance; required = 0.
     Fails when: a mass reaches across the red line (signed distance below zero).
-    Unknown when: never: a distance needs no building data. A drawing without a site outline
-    cannot tell the road's side; then only a mass that the line cuts through is seen (the
-    distance is 0 and it passes), which the message cannot distinguish — the site outline
-    is needed for every other check anyway.
+    Unknown when: the drawing has no site outline (the road's side cannot be told).
     """
     p = clause.params
     zh = ev.lang == "zh"
@@ -244,6 +241,12 @@ def crossing(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         return
     for b, front in _fronts(ev, p["frontage_m"]):
         for name, lines in front.items():
+            if ev.model.site is None:
+                msg = (f"{b.name} 是否越过 {name} 道路红线无法判定：缺少用地红线，无法区分道路一侧" if zh else
+                       f"{b.name}: whether it crosses the red line of {name} cannot be decided: "
+                       "without a site outline the road's side cannot be told")
+                yield ev.finding(clause, "unknown", msg, [b.name, name], None, 0.0, "m")
+                continue
             d, a, q = min(((m, *signed_nearest(m.outline, lines, ev.model.site))
                            for m in b.masses), key=lambda t: t[1])[1:]
             ok = d >= -tol.COMPARE_M
