@@ -664,10 +664,39 @@ def _safe_stem(drawing: Path) -> str:
     return stem or "drawing"
 
 
+def _command():
+    """The click command behind `app`, with help that reads right: a flag shows no value
+    placeholder (typer would print `<bool>`), `--format` lists the formats it takes."""
+    from plancheck.render.formats import FORMATS
+
+    def tidy(cmd) -> None:          # typer vendors click: its classes are not click's
+        for param in cmd.params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+            elif "--format" in param.opts:
+                param.metavar = "FMT,…"
+                param.help = f"{param.help} One or more of: {', '.join(FORMATS)}."
+        help_option = cmd.get_help_option
+
+        def get_help_option(ctx):
+            option = help_option(ctx)
+            if option is not None:
+                option.metavar = ""
+            return option
+
+        cmd.get_help_option = get_help_option
+        for sub in getattr(cmd, "commands", {}).values():
+            tidy(sub)
+
+    command = typer.main.get_command(app)
+    tidy(command)
+    return command
+
+
 def main() -> None:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
-    app()
+    _command()(prog_name="plancheck")
 
 
 if __name__ == "__main__":

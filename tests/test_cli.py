@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -26,6 +27,19 @@ def test_version_and_help():
     assert proc.returncode == 0 and proc.stdout.startswith("plancheck 0.")
     proc = run_cli("--help")
     assert proc.returncode == 0 and "check" in proc.stdout and "inspect" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "sunlight", "inspect", "report", "diff", "batch", "rules"])
+def test_help_shows_no_placeholder_on_flags_and_lists_formats(command):
+    """A flag takes no value, so its help line has no `<bool>`; --format says what it takes."""
+    from plancheck.render.formats import FORMATS
+
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "<bool>" not in proc.stdout
+    if "--format" in proc.stdout:
+        flat = re.sub(r"[│\s]+", " ", proc.stdout)      # rich's box and wrapping
+        assert all(name in flat.split("One or more of:")[1] for name in FORMATS), flat
 
 
 def test_help_imports_no_heavy_library():

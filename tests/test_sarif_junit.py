@@ -63,11 +63,14 @@ def test_sarif_one_result_per_failing_or_unknown_finding(sample_run):
     assert len(run["results"]) == len(expected) > 0
     levels = {("error" if f["status"] in ("fail", "error") else "warning") for f in expected}
     assert {r["level"] for r in run["results"]} == levels
-    # every result points at the drawing, relative to where plancheck ran
+    # every result points at the drawing, relative to where plancheck ran (%SRCROOT%)
     for r in run["results"]:
         loc = r["locations"][0]["physicalLocation"]
         assert loc["artifactLocation"]["uri"] == "huangpu-residential.dxf"
+        assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert loc["region"]["startLine"] == 1
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
     assert run["artifacts"][0]["hashes"]["sha-256"] == report["drawing"]["sha256"]
 
 
@@ -94,6 +97,13 @@ def test_sarif_carries_the_intended_violations_with_their_numbers(sample_run):
     assert v3["properties"]["measured"] == pytest.approx(3.0)
     assert v3["properties"]["required"] == pytest.approx(4.95)
     assert {"name": "8#", "kind": "object"} in v3["locations"][0]["logicalLocations"]
+    # placed in the drawing: the two buildings' entity handles and the dimension line
+    report, _, _ = sample_run
+    handles = {m["entity"] for b in report["buildings"] if b["name"] in ("7#", "8#") for m in b["masses"]}
+    where = v3["locations"][0]["properties"]
+    assert set(where["entities"]) == handles and len(handles) >= 2
+    (x0, y0), (x1, y1) = where["drawingCoordinates"]["from"], where["drawingCoordinates"]["to"]
+    assert abs(x1 - x0) + abs(y1 - y0) == pytest.approx(3.0)   # the 3.0 m gable gap, measured
 
 
 def test_sarif_rules_quote_the_clause(sample_run):
@@ -108,7 +118,13 @@ def test_sarif_rules_quote_the_clause(sample_run):
     for rule in driver["rules"]:
         clause = clauses[rule["id"]]
         assert rule["fullDescription"]["text"] == clause.text
-        assert rule["shortDescription"]["text"] == clause.article
+        # an alert's title says what is checked, not only the article number
+        assert clause.title and rule["shortDescription"]["text"] == f"{clause.article} {clause.title}"
+        assert clause.article in rule["help"]["text"] and clause.text in rule["help"]["text"]
+        assert rule["name"].isascii() and rule["name"].endswith(clause.id.replace("-", ""))
+    titles = {r["shortDescription"]["text"] for r in driver["rules"]}
+    assert "第三十四条 建筑物后退道路规划红线" in titles
+    assert len(titles) == len(driver["rules"])            # no two rules share a title
     for r in sarif["runs"][0]["results"]:
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
 

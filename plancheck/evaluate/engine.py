@@ -34,7 +34,7 @@ class Evaluation:
         return Finding(rule=clause.id, family=clause.family, status=status, message=message,
                        clause=clause.article, subjects=list(subjects), measured=measured,
                        required=required, unit=unit, geometry=geometry,
-                       extra={"text": clause.text, **extra})
+                       extra={"text": clause.text, "title": clause.title, **extra})
 
 
 def evaluate(ev: Evaluation, only: set[str] | None = None) -> list[Finding]:
