@@ -6,7 +6,9 @@ entity, flattened with a 1 cm sagitta, turns a few degrees per chord), turning `
 or more in all. Its ends are the tangent points of the straight and curved parts, and the chord
 joining them is the line the setback is measured from. A single vertex turning
 `min_turn_deg` or more (or two red-line entities meeting end to end at such an angle) is a
-corner drawn without a curve: a `DRW-ROAD-CORNER` drawing finding, and buildings near it get
+corner drawn without a curve; two corners turning the same way joined by a short straight
+(a 切角 cut, at most twice `max_radius_m` long) stand for a curve, the cut being the chord;
+any other corner is drawn without a curve: a `DRW-ROAD-CORNER` drawing finding, and buildings near it get
 an `unknown` finding.
 """
 
@@ -59,6 +61,7 @@ class Curve:
     t1: tuple[float, float]
     t2: tuple[float, float]
     turn_deg: float
+    chamfer: bool = False    # a straight cut between two corners, not an arc
 
     @property
     def chord(self) -> LineString:
@@ -97,6 +100,15 @@ def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: flo
         while i < len(turns):
             t = turns[i]
             if abs(t) >= corner_deg:
+                nxt = turns[i + 1] if i + 1 < len(turns) else 0.0
+                total = abs(t + nxt)
+                if abs(nxt) >= corner_deg and math.copysign(1, nxt) == math.copysign(1, t) \
+                        and min_turn_deg <= total < 180.0 and lengths[i + 1] <= 2 * max_radius_m:
+                    # a straight cut (切角) between two corners turning the same way: the cut
+                    # stands for the curve, its ends for the tangent points
+                    curves.append(Curve(r, pts[i + 1], pts[i + 2], total, chamfer=True))
+                    i += 2
+                    continue
                 if abs(t) >= min_turn_deg:
                     corners.append(Corner(r, pts[i + 1], abs(t)))
                 i += 1
