@@ -48,7 +48,8 @@ def sides(ev) -> list[Side]:
     for at, beyond in getattr(ev.context, "boundary", ()) or ():
         p = Point(to_model(ev, at))
         i = min(range(len(edges)), key=lambda k: edges[k].line.distance(p))
-        said[i] = beyond
+        for k in _side_of(edges, i):
+            said[k] = beyond
     covers = {k: _cover(ls) for k, ls in (("road", [r.line for r in ev.model.roads]),
                                           ("river", [r.line for r in ev.model.rivers]))}
     out: list[Side] = []
@@ -70,6 +71,31 @@ def sides(ev) -> list[Side]:
                 rest = rest.difference(unary_union([q.buffer(1e-7, cap_style="flat") for q in on]))
         for piece in _lines(rest):
             out.append(Side(Edge(piece, e.normal_deg), None, None))
+    return out
+
+
+#: a site "side" named by a context point runs on through vertices turning less than this
+#: (an arc's flattened chords, a slight kink), so one point names a whole curved edge
+SIDE_CORNER_DEG = 20.0
+
+
+def _side_of(edges: list[Edge], i: int) -> list[int]:
+    """Edge i and its neighbours joined to it without a corner of SIDE_CORNER_DEG or more."""
+    n = len(edges)
+
+    def turn(a: int, b: int) -> float:
+        d = abs(edges[a].normal_deg - edges[b].normal_deg) % 360.0
+        return min(d, 360.0 - d)
+
+    out = [i]
+    for step in (1, -1):
+        k = i
+        while len(out) < n:
+            nxt = (k + step) % n
+            if nxt in out or turn(k, nxt) >= SIDE_CORNER_DEG:
+                break
+            out.append(nxt)
+            k = nxt
     return out
 
 
