@@ -103,7 +103,8 @@ def test_report_and_terminal_last_line_name_what_is_not_checked(tmp_path):
     console.print(summary(report, out_file="x/report.json"))
     lines = [ln for ln in console.export_text().splitlines() if ln.strip()]
     last = lines[-1]
-    assert last.startswith(f"not checked ({len(report['not_checked'])}): ")
+    assert last.startswith(f"not checked ({len(declared)}): ")
+    assert f"; no finding on this drawing ({len(silent)}): " in last
     for head in ("第三十五条", "第四十九条（二）", "第五十七条", "消防间距", "第四十条"):
         assert head in last
     assert "report.json" in last

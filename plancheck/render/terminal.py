@@ -131,9 +131,16 @@ def not_checked_line(report: dict) -> str | None:
     notes = report.get("not_checked") or []
     if not notes:
         return None
-    heads = [n.split(" — ", 1)[0].strip() for n in notes]
-    return (f"not checked ({len(notes)}): {'; '.join(heads)} — why: report.json not_checked, "
-            "report.html")
+    silent = [n for n in notes if "gave no finding on this run" in n]
+    declared = [n for n in notes if n not in silent]
+
+    def heads(rows: list[str]) -> str:
+        return "; ".join(n.split(" — ", 1)[0].strip() for n in rows)
+
+    line = f"not checked ({len(declared)}): {heads(declared)}"
+    if silent:
+        line += f"; no finding on this drawing ({len(silent)}): {heads(silent)}"
+    return line + " — why: report.json not_checked, report.html"
 
 
 def inspection(report: dict) -> Group:
