@@ -87,6 +87,8 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     )
     if city is not None:
         report["context_buildings"] = city
+    if getattr(ctx, "boundary", ()):   # #17: what the context says lies beyond site edges
+        report["context"]["boundary"] = [{"at": list(at), "beyond": b} for at, b in ctx.boundary]
     sun = ev.cache.get("sunlight")
     if sun is not None and sun.after:
         from plancheck.sunlight.analysis import isochrones

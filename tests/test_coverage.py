@@ -192,3 +192,13 @@ def test_bad_boundary_entries_are_one_clear_context_error(tmp_path, text, needle
     with pytest.raises(ContextError) as info:
         load_context(path)
     assert needle in str(info.value)
+
+
+def test_report_context_records_the_boundary_entries(tmp_path):
+    report = _check(tmp_path, {"site": SITE, "buildings": [_home([30, 50, 70, 68.1], height=20,
+                                                                  floors=5, use="office")]},
+                    context="zone: other\nboundary: [{at: [50, 80], beyond: public-green}]\n",
+                    only={"SH-33-3"})
+    assert report["context"]["boundary"] == [{"at": [50.0, 80.0], "beyond": "public-green"}]
+    (f,) = [f for f in report["findings"] if f["rule"] == "SH-33-3"]
+    assert (f["status"], f["required"]) == ("fail", pytest.approx(12.0))
