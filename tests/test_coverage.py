@@ -202,3 +202,31 @@ def test_report_context_records_the_boundary_entries(tmp_path):
     assert report["context"]["boundary"] == [{"at": [50.0, 80.0], "beyond": "public-green"}]
     (f,) = [f for f in report["findings"] if f["rule"] == "SH-33-3"]
     assert (f["status"], f["required"]) == ("fail", pytest.approx(12.0))
+
+
+@pytest.mark.parametrize("radius, turn_deg", [(10.0, 90.0), (40.0, 60.0), (25.0, 120.0), (59.0, 35.0)])
+def test_tangent_points_are_found_on_the_read_red_line(tmp_path, radius, turn_deg):
+    """A red line: straight east-west, a bulge arc of `radius` turning `turn_deg`, straight on.
+    Read back through the DXF reader (bulge flattened with a 1 cm sagitta), the curve's ends
+    are the tangent points drawn, and its turn is the one drawn."""
+    import math
+
+    from plancheck.evaluate.checks.intersection import find_curves
+    from plancheck.pipeline import read_site
+
+    t = math.radians(turn_deg)
+    t1 = (0.0, 0.0)                                            # heading west, turning right
+    centre = (0.0, radius)
+    t2 = (centre[0] - radius * math.sin(t), centre[1] - radius * math.cos(t))
+    far = (t2[0] - 50 * math.cos(t), t2[1] + 50 * math.sin(t))
+    sketch = {"site": [[-200, 100], [200, 100], [200, 150], [-200, 150]],
+              "roads": [{"points": [[100, 0], list(t1), list(t2), list(far)],
+                         "bulges": [0, -math.tan(t / 4), 0, 0], "width": 20, "name": "R"}]}
+    path = tmp_path / "r.dxf"
+    write_dxf(sketch, path)
+    _, _, ext = read_site(path, Options(sunlight=False))
+    curves, corners = find_curves(ext.model.roads, 30.0, 20.0, 60.0)
+    assert corners == [] and len(curves) == 1
+    c = curves[0]
+    assert c.t1 == pytest.approx(t1, abs=1e-6) and c.t2 == pytest.approx(t2, abs=1e-6)
+    assert c.turn_deg == pytest.approx(turn_deg, abs=1e-6)
