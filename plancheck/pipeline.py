@@ -83,16 +83,24 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
                  "area": ctx.area, "conditions": dict(ctx.conditions),
                  "roads": dict(ctx.roads)},
         ruleset=ruleset.header,
-        not_checked=list(ruleset.not_checked),
+        not_checked=_not_checked(ruleset, findings, opts.clauses),   # #17: declared + silent articles
     )
     if city is not None:
         report["context_buildings"] = city
+    if getattr(ctx, "boundary", ()):   # #17: what the context says lies beyond site edges
+        report["context"]["boundary"] = [{"at": list(at), "beyond": b} for at, b in ctx.boundary]
     sun = ev.cache.get("sunlight")
     if sun is not None and sun.after:
         from plancheck.sunlight.analysis import isochrones
 
         report["sunlight"] = {**sun.doc(), "isochrones": isochrones(ext.model, sun.rules.settings, max_points=ISO_CHECK_POINTS)}
     return Checked(loaded, ctx, ext, indicators, report)
+
+
+def _not_checked(ruleset, findings, only) -> list[str]:
+    from plancheck.evaluate.coverage import not_checked
+
+    return not_checked(ruleset, findings, only)
 
 
 def _context_buildings(ext: Extraction, ctx: Context, opts: Options) -> dict | None:

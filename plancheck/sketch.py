@@ -286,7 +286,10 @@ class _Writer:
     # -- roads -----------------------------------------------------------------------
     def road(self, road: dict[str, Any]) -> None:
         pts = _pts(road["points"])
-        entity = self.open_line(pts, "road")
+        if road.get("bulges"):   # curves at intersections (第三十七条): an open polyline with bulges
+            entity = self.polyline(pts, "road", closed=False, bulges=road["bulges"])
+        else:
+            entity = self.open_line(pts, "road")
         width, name = road.get("width"), road.get("name")
         carrier = road.get("carrier", "xdata")
         if carrier == "xdata":

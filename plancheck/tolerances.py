@@ -25,6 +25,9 @@ COMPARE_M = 1e-6
 COMPARE_RATIO = 1e-6
 #: Several PC-NORTH arrows agree when they point within this many degrees of the first one.
 NORTH_AGREE_DEG = 0.01
+#: A site edge lies on a road red line (or river blue line) where it runs within this distance of
+#: it: there 第三十四—三十八条 (第四十条) govern, not 第三十三条 (rulesets/shanghai/clauses/setback.yaml).
+BOUNDARY_ON_LINE_M = 0.5
 #: A proposed mass may stick out of the site by at most this area (m²) before DRW-OUTSIDE fires.
 OUTSIDE_AREA_M2 = 0.01
 
@@ -42,6 +45,7 @@ def as_dict() -> dict[str, float]:
         "compare_m": COMPARE_M,
         "compare_ratio": COMPARE_RATIO,
         "outside_area_m2": OUTSIDE_AREA_M2,
+        "boundary_on_line_m": BOUNDARY_ON_LINE_M,
         "north_agree_deg": NORTH_AGREE_DEG,
         "sun_origin_offset_m": SUN_ORIGIN_OFFSET_M,
         "sun_tie_m": SUN_TIE_M,

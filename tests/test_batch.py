@@ -112,8 +112,8 @@ def test_every_drawing_gets_a_row_and_no_traceback(intake, batch_run):
     assert "larger than --max-size 500 MB" in rows["huge.dxf"]["message"]
     assert rows["huangpu-residential.dxf"]["verdict"] == "fail"
     # samples/README.md: V1 (SH-27 settled on sunlight + SH-SUN-27 for 1#), V2 (SH-34,
-    # SH-33-1, SH-49-1), V3 (SH-25), V4 (SH-SUN-9, E2): 2 + 3 + 1 + 1
-    assert rows["huangpu-residential.dxf"]["fails"] == 2 + 3 + 1 + 1
+    # SH-49-1; the edge is a red line, so no SH-33-1), V3 (SH-25), V4 (SH-SUN-9, E2): 2 + 2 + 1 + 1
+    assert rows["huangpu-residential.dxf"]["fails"] == 2 + 2 + 1 + 1
     assert rows["quiet.dxf"]["verdict"] == "incomplete" and rows["quiet.dxf"]["exit"] == 0
     # the quiet drawing: FAR 60 x 12 x 6 / 100 x 100 = 0.432, density 720 / 10000 = 0.072
     assert rows["quiet.dxf"]["far"] == pytest.approx(0.432)

@@ -132,8 +132,10 @@ def _cli(*args):
 def test_rules_list_shows_clauses():
     r = _cli("list")
     assert r.exit_code == 0, r.output
-    for cid in ("SH-33-1", "SH-34", "SH-49-1", "SH-40", "SH-50", "SH-COND-FAR", "SH-14-FAR"):
+    for cid in ("SH-33-1", "SH-34", "SH-49-1", "SH-40", "SH-50", "SH-COND-FAR", "SH-14-FAR",
+                "SH-33-3", "SH-37", "SH-38", "SH-51", "SH-18"):
         assert cid in r.output
+    assert "not checked: 第二十二条" in r.output and "第四十九条（二）" in r.output
 
 
 def test_rules_show_gives_citation_and_check_doc():

@@ -75,8 +75,8 @@ def test_sarif_one_result_per_failing_or_unknown_finding(sample_run):
 
 
 def test_sarif_carries_the_intended_violations_with_their_numbers(sample_run):
-    """samples/README.md: V2 the 10# tower 12.0 m from 中山南一路 against 15 m (第三十四条),
-    and 12.0 m from the boundary against max(0.2 x 87, 12) = 17.4 m (第三十三条);
+    """samples/README.md: V2 the 10# tower 12.0 m from 中山南一路 against 15 m (第三十四条)
+    (that site edge is the road's red line, so 第三十三条 does not apply there: no SH-33-1 fail);
     V3 7# and 8# gable to gable 3.0 m against max(0.5 x 9.9, 4) = 4.95 m (第二十五条)."""
     _, sarif, _ = sample_run
     results = sarif["runs"][0]["results"]
@@ -91,7 +91,7 @@ def test_sarif_carries_the_intended_violations_with_their_numbers(sample_run):
     assert v2["level"] == "error"
     assert v2["properties"]["measured"] == pytest.approx(12.0)
     assert v2["properties"]["required"] == pytest.approx(15.0)
-    assert one("SH-33-1", "10#")["properties"]["required"] == pytest.approx(17.4)
+    assert not [r for r in results if r["ruleId"] == "SH-33-1" and r["properties"]["status"] == "fail"]
     v3 = one("SH-25", "7#")
     assert set(v3["properties"]["subjects"]) == {"7#", "8#"}
     assert v3["properties"]["measured"] == pytest.approx(3.0)

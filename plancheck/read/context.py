@@ -18,6 +18,9 @@ UNITS = ("m", "cm", "mm")
 CONDITIONS = ("far_max", "density_max", "green_ratio_min", "height_max")
 KEYS = ("ruleset", "zone", "area", "conditions", "roads", "north", "units", "layers",
         "detached_house_area", "context_buildings")
+KEYS += ("boundary",)   # #17: what lies beyond each site edge (see _boundary)
+#: What may lie beyond a site edge (context `boundary`, 第三十三条).
+BEYOND = ("residential", "public-green", "other", "road", "river")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Context:
     #: existing buildings from a city file: raw entry, parsed by extract.context_buildings
     context_buildings: Any = None
     path: Path | None = None
+    #: what lies beyond site edges: ((x, y) in drawing coordinates (m), one of BEYOND), ...
+    boundary: tuple[tuple[tuple[float, float], str], ...] = ()
 
     def with_overrides(self, **flags: Any) -> "Context":
         """CLI flags beat the file: apply those that were given (not None)."""
@@ -69,7 +74,7 @@ def load_context(path: Path | None) -> Context:
         context_buildings=raw.get("context_buildings"),
         path=path,
     )
-    return ctx
+    return replace(ctx, boundary=_boundary(raw.get("boundary"), path))
 
 
 def check_choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -190,3 +195,27 @@ def _roads(raw: Any, path: Path) -> dict[str, float]:
             raise ContextError(f"{path}: roads[{i}] needs a name and a width")
         out[str(entry["name"]).strip()] = _number(entry["width"], f"roads[{i}].width", path)
     return out
+
+
+def _boundary(raw: Any, path: Path) -> tuple[tuple[tuple[float, float], str], ...]:
+    """`boundary:` — what lies beyond site edges (第三十三条): a list of
+    `{at: [x, y], beyond: residential | public-green | other | road | river}`; `at` is a point
+    on or near the edge, in drawing coordinates (metres, the drawing's axes, as in report.json)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ContextError(f"{path}: boundary must be a list of {{at: [x, y], beyond: ...}} entries")
+    out = []
+    for i, entry in enumerate(raw):
+        at = entry.get("at") if isinstance(entry, dict) else None
+        if not isinstance(at, list) or len(at) != 2:
+            raise ContextError(f"{path}: boundary[{i}] needs at: [x, y]")
+        xy = (_number(at[0], f"boundary[{i}].at", path), _number(at[1], f"boundary[{i}].at", path))
+        if None in xy:
+            raise ContextError(f"{path}: boundary[{i}].at must be two numbers")
+        beyond = entry.get("beyond")
+        if beyond not in BEYOND:
+            raise ContextError(f"{path}: boundary[{i}].beyond must be one of {', '.join(BEYOND)}, "
+                               f"not {beyond!r}")
+        out.append((xy, beyond))
+    return tuple(out)

@@ -33,12 +33,12 @@ CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
 FAMILY = {
     "zh": {"spacing": "建筑间距", "setback": "建筑离界距离", "road-setback": "道路红线后退",
            "road-height": "沿路建筑高度", "river-setback": "河道蓝线后退",
-           "capacity": "容积率、密度、绿地率与高度", "facade": "建筑面宽", "sunlight": "日照",
+           "capacity": "容积率、密度、绿地率与高度", "facade": "建筑面宽与住宅层高", "sunlight": "日照",
            "drawing": "图纸问题"},
     "en": {"spacing": "Spacing between buildings", "setback": "Setback from the site boundary",
            "road-setback": "Setback from road red lines", "road-height": "Height along roads",
            "river-setback": "Setback from river blue lines",
-           "capacity": "FAR, density, green ratio and height", "facade": "Facade width",
+           "capacity": "FAR, density, green ratio and height", "facade": "Facade width and storey height",
            "sunlight": "Sunlight", "drawing": "Drawing problems"},
 }
 STATUS = {"zh": {"pass": "合格", "fail": "不合格", "unknown": "未知", "warning": "警告", "error": "错误"},

@@ -117,11 +117,30 @@ def summary(report: dict, out_file: str | None = None, verbose: bool = False) ->
     listed = findings_list(report, shown, per_rule=None if verbose else PER_RULE)
     if listed is not None:
         parts.append(listed)
-    for note in report.get("not_checked", []):
-        parts.append(Text(f"not checked: {note}", style="dim"))
     if out_file:
         parts.append(Text(f"written: {out_file}", style="dim"))
+    line = not_checked_line(report)
+    if line:
+        parts.append(Text(line, style="dim"))
     return Group(*parts)
+
+
+def not_checked_line(report: dict) -> str | None:
+    """The summary's last line: what the ruleset does not check (the reasons are in
+    report.json `not_checked` and report.html)."""
+    notes = report.get("not_checked") or []
+    if not notes:
+        return None
+    silent = [n for n in notes if "gave no finding on this run" in n]
+    declared = [n for n in notes if n not in silent]
+
+    def heads(rows: list[str]) -> str:
+        return "; ".join(n.split(" — ", 1)[0].strip() for n in rows)
+
+    line = f"not checked ({len(declared)}): {heads(declared)}"
+    if silent:
+        line += f"; no finding on this drawing ({len(silent)}): {heads(silent)}"
+    return line + " — why: report.json not_checked, report.html"
 
 
 def inspection(report: dict) -> Group:

@@ -80,19 +80,33 @@ def _fmt(metric: str, v: float) -> str:
         (f"{v:.3f}" if metric == "far" else f"{v * 100:.2f}%")
 
 
+def _fmt_pair(metric: str, value: float, limit: float, slack: float) -> tuple[str, str]:
+    """`_fmt` of both, at the precision where they differ (34.998% < 35%)."""
+    from plancheck.evaluate.checks._numbers import pair
+
+    if metric == "height":
+        a, b = pair(value, limit, 2, slack)
+        return f"{a} m", f"{b} m"
+    if metric == "far":
+        return pair(value, limit, 3, slack)
+    a, b = pair(value, limit, 2, slack, scale=100.0)
+    return f"{a}%", f"{b}%"
+
+
 def _compare(ev: Evaluation, clause: Clause, metric: str, subject: str, value: float,
              limit: float, kind: str, basis: str) -> Finding:
     slack = tol.COMPARE_M if metric == "height" else tol.COMPARE_RATIO
     ok = value <= limit + slack if kind == "max" else value >= limit - slack
     name = NAMES[ev.lang][metric]
+    vs, ls = _fmt_pair(metric, value, limit, slack)
     if ev.lang == "zh":
         verb = ("不超过" if ok else "超过") if kind == "max" else ("不低于" if ok else "低于")
         who = "" if subject == "site" else f"{subject} "
-        msg = f"{who}{name} {_fmt(metric, value)}，{verb}{basis} {_fmt(metric, limit)}"
+        msg = f"{who}{name} {vs}，{verb}{basis} {ls}"
     else:
         verb = ("within" if ok else "above") if kind == "max" else ("at least" if ok else "below")
         who = "" if subject == "site" else f"{subject} "
-        msg = f"{who}{name} {_fmt(metric, value)} is {verb} {basis} {_fmt(metric, limit)}"
+        msg = f"{who}{name} {vs} is {verb} {basis} {ls}"
     return ev.finding(clause, "pass" if ok else "fail", msg, [subject], value, float(limit),
                       "m" if metric == "height" else "", metric=metric)
 
@@ -258,3 +272,79 @@ def use_minimum(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     basis = (f"{'、'.join(USE_ZH.get(u, u) for u in uses)}项目的最低要求" if ev.lang == "zh"
              else f"the minimum for {', '.join(uses)}")
     yield _compare(ev, clause, metric, "site", value, limit, "min", basis)
+
+
+MIN_AREA_SCHEMA = {
+    "type": "object",
+    "required": ["metric", "groups", "minimums"],
+    "additionalProperties": False,
+    "properties": {
+        "metric": {"const": "site_area"},
+        "groups": {"type": "object", "additionalProperties": {
+            "type": "array", "items": {"type": "string"}}},
+        "minimums": {"type": "array", "items": {
+            "type": "object", "required": ["group", "class", "min_m2"], "additionalProperties": False,
+            "properties": {"group": {"type": "string"}, "class": {"enum": ["low", "multi", "high"]},
+                           "min_m2": {"type": "number", "exclusiveMinimum": 0}}}},
+    },
+}
+CLASS_EN = {"low": "low-rise", "multi": "multi-storey", "high": "high-rise"}
+GROUP_NAME = {"zh": {"residential": "居住建筑", "public": "公共建筑"},
+              "en": {"residential": "residential", "public": "public"}}
+
+
+@check_kind("capacity.min_site_area", "capacity", MIN_AREA_SCHEMA)
+def min_site_area(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
+    """The site area against the minimum for building separately (单独建设的最小基地面积).
+
+    Measures: each proposed building's use group (`groups`) and height class give a minimum
+    (`minimums`; a group/class not listed gives none); the requirement is the largest of them,
+    compared with the site area (subject `site`, unit m²).
+    Fails when: the site area is below the requirement.
+    Unknown when: the site area cannot be computed (no site outline), or a building lacks its
+    use or height and the buildings that have them do not already fail.
+    """
+    p = clause.params
+    zh = ev.lang == "zh"
+    group_of = {u: g for g, members in p["groups"].items() for u in members}
+    need, who, missing = 0.0, None, []
+    for b in sorted(ev.model.proposed, key=lambda b: b.name):
+        if b.use is None or b.height_m is None:
+            missing.append(b.name)
+            continue
+        g = group_of.get(b.use)
+        row = next((r for r in p["minimums"] if r["group"] == g and r["class"] == b.height_class), None)
+        if row is not None and row["min_m2"] > need:
+            need, who = float(row["min_m2"]), (b, g)
+    area = ev.indicators.site_area_m2
+    metric = p["metric"]
+    if area is None:
+        if need or missing:
+            msg = ("基地面积无法计算（缺少用地红线）" if zh
+                   else "the site area cannot be computed (no site outline)")
+            yield ev.finding(clause, "unknown", msg, ["site"], None, need or None, "m²", metric=metric)
+        return
+    ok = area >= need - tol.COMPARE_M
+    if missing and ok:
+        names = "、".join(missing) if zh else ", ".join(missing)
+        msg = (f"最小基地面积无法判定：{names} 缺少用途或高度" if zh else
+               f"the minimum site area cannot be decided: {names} lack a use or height")
+        yield ev.finding(clause, "unknown", msg, ["site"], area, need or None, "m²", metric=metric)
+        return
+    if who is None:
+        return   # no proposed building with a listed minimum (low-rise public, industrial...)
+    b, g = who
+    from plancheck.evaluate.checks._numbers import pair
+
+    vs, ls = pair(area, need, 2, tol.COMPARE_M)
+    kind = f"{CLASS_ZH[b.height_class]}{GROUP_NAME['zh'][g]}" if zh else \
+        f"{CLASS_EN[b.height_class]} {GROUP_NAME['en'][g]}"
+    if zh:
+        msg = (f"基地面积 {vs} m²，{'不小于' if ok else '小于'}{kind}（{b.name}）单独建设的最小基地面积 {ls} m²"
+               + ("" if ok else "（第十八条所列例外情形除外）"))
+    else:
+        msg = (f"site area {vs} m² is {'at least' if ok else 'below'} the minimum for a {kind} "
+               f"building ({b.name}) built separately, {ls} m²"
+               + ("" if ok else " (unless one of 第十八条's listed exceptions applies)"))
+    yield ev.finding(clause, "pass" if ok else "fail", msg, ["site"], area, need, "m²",
+                     metric=metric)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from plancheck import tolerances as tol
+from plancheck.evaluate.checks._beyond import signed_distance
+from plancheck.evaluate.checks._numbers import pair
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
-from plancheck.evaluate.geometry import closest, segment
+from plancheck.evaluate.geometry import segment
 from plancheck.evaluate.registry import check_kind
 from plancheck.findings import Finding
 
@@ -25,7 +27,9 @@ def setback(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     """Distance from each proposed building to the nearest river blue line.
 
     Measures: the shortest distance from the building's footprint to any blue-line entity
-    (PC-RIVER); buildings farther than `report_within_m` from every blue line get no
+    (PC-RIVER), signed as every setback is: negative (minus the depth of its farthest vertex
+    beyond the line) where the building reaches across it, onto the side away from the site;
+    buildings farther than `report_within_m` from every blue line get no
     finding, and a drawing without blue lines gives none.
     Fails when: the distance is below `min_m`.
     Unknown when: never; a distance needs no building data.
@@ -36,14 +40,17 @@ def setback(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         return
     zh = ev.lang == "zh"
     for b in sorted(ev.model.proposed, key=lambda b: b.name):
-        d, a, q = min((closest(b.footprint, r.line) for r in rivers), key=lambda t: t[0])
+        d, a, q = min((signed_distance(b.footprint, r.line, ev.model.site) for r in rivers),
+                      key=lambda t: t[0])
         if d > p["report_within_m"] + tol.COMPARE_M:
             continue
         ok = d >= p["min_m"] - tol.COMPARE_M
+        ds, ms = pair(d, float(p["min_m"]), 2, tol.COMPARE_M)
+        ms = ms if ms != f"{p['min_m']:.2f}" else f"{p['min_m']:g}"
         if zh:
-            msg = f"{b.name} 后退河道规划蓝线 {d:.2f} m，{'不小于' if ok else '小于'} {p['min_m']:g} m"
+            msg = f"{b.name} 后退河道规划蓝线 {ds} m，{'不小于' if ok else '小于'} {ms} m"
         else:
-            msg = (f"{b.name} is {d:.2f} m from the river blue line, "
-                   f"{'at least' if ok else 'less than'} {p['min_m']:g} m")
+            msg = (f"{b.name} is {ds} m from the river blue line, "
+                   f"{'at least' if ok else 'less than'} {ms} m")
         yield ev.finding(clause, "pass" if ok else "fail", msg, [b.name], d, float(p["min_m"]),
                          "m", segment(a, q))

@@ -7,6 +7,8 @@ from collections import defaultdict
 from typing import Iterator
 
 from plancheck import tolerances as tol
+from plancheck.evaluate.checks._beyond import signed_distance
+from plancheck.evaluate.checks._numbers import pair
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
 from plancheck.evaluate.geometry import Margin, closest, governing, segment
@@ -80,6 +82,8 @@ def setback(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     own height h (first row with h <= h_max; null = no upper bound), column `narrow` when
     the road's red-line width D <= `wide_road_min_m`, else `wide`. One finding per building
     and road: the mass with the smallest margin measured − required.
+    The distance is signed as in every setback finding: a mass reaching across the red line
+    gives minus the depth of its farthest vertex beyond it (SH-38 fails it as well).
     Fails when: a mass is closer to the red line than its row requires.
     Unknown when: the road has no width, or (no mass failing) a mass has no height; one
     `site` finding when the drawing has no road red lines at all.
@@ -104,7 +108,7 @@ def _setback_finding(ev, clause, p, b: Building, name: str, lines: list[Road]) -
         return ev.finding(clause, "unknown", msg, [b.name, name], d, None, "m", segment(a, q))
     wide = width > p["wide_road_min_m"]
     cands = []
-    for m, d, seg in _mass_distances(b, lines):
+    for m, d, seg in _mass_distances(b, lines, ev.model.site):
         if m.height_m is None:
             cands.append(Margin(None, d, None, seg, _no_height(m, zh)))
             continue
@@ -117,13 +121,15 @@ def _setback_finding(ev, clause, p, b: Building, name: str, lines: list[Road]) -
                f"{b.name} on {name}: setback cannot be decided ({c.why})")
     elif zh:
         verb = "不小于" if status == "pass" else "小于"
-        msg = (f"{b.name} 后退 {name} 道路红线 {c.measured:.2f} m，{verb}要求 {c.required:.2f} m"
+        ms, rs = pair(c.measured, c.required, 2, tol.COMPARE_M)
+        msg = (f"{b.name} 后退 {name} 道路红线 {ms} m，{verb}要求 {rs} m"
                f"（建筑高度 {c.info['h']:.2f} m，道路红线宽度 {width:g} m "
                f"{'>' if wide else '≤'} {p['wide_road_min_m']:g} m）")
     else:
         verb = "meets" if status == "pass" else "is less than"
-        msg = (f"{b.name} is set back {c.measured:.2f} m from the red line of {name}, which {verb} "
-               f"the required {c.required:.2f} m (height {c.info['h']:.2f} m, red-line width "
+        ms, rs = pair(c.measured, c.required, 2, tol.COMPARE_M)
+        msg = (f"{b.name} is set back {ms} m from the red line of {name}, which {verb} "
+               f"the required {rs} m (height {c.info['h']:.2f} m, red-line width "
                f"{width:g} m {'>' if wide else '<='} {p['wide_road_min_m']:g} m)")
     return ev.finding(clause, status, msg, [b.name, name], c.measured, c.required, "m",
                       c.geometry, road_width_m=width)
@@ -160,7 +166,7 @@ def height(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
         name, lines = max(sorted(front.items()), key=lambda kv: road_width(kv[1]))
         w = road_width(lines)
         cands = []
-        for m, s, seg in _mass_distances(b, lines):
+        for m, s, seg in _mass_distances(b, lines, ev.model.site):
             if m.height_m is None:
                 cands.append(Margin(None, None, None, seg, _no_height(m, zh)))
                 continue
@@ -192,12 +198,65 @@ def _fronts(ev: Evaluation, frontage_m: float):
             yield b, front
 
 
-def _mass_distances(b: Building, lines: list[Road]):
-    """(mass, distance to the road's red line, the dimension segment) for each mass of `b`."""
+def _mass_distances(b: Building, lines: list[Road], site=None):
+    """(mass, distance to the road's red line, the dimension segment) for each mass of `b`;
+    the distance is negative (minus the depth) where the mass reaches across the red line."""
     for m in b.masses:
-        d, a, q = nearest(m.outline, lines)
+        d, a, q = signed_nearest(m.outline, lines, site)
         yield m, d, segment(a, q)
+
+
+def signed_nearest(geom, lines: list[Road], site):
+    """`nearest`, signed: the most negative (deepest across) or else the shortest distance."""
+    return min((signed_distance(geom, r.line, site) for r in lines), key=lambda t: t[0])
 
 
 def _no_height(m, zh: bool) -> str:
     return f"{m.label} 缺少高度" if zh else f"{m.label} has no height"
+
+
+CROSSING_SCHEMA = {
+    "type": "object",
+    "required": ["frontage_m"],
+    "additionalProperties": False,
+    "properties": {"frontage_m": {"type": "number", "exclusiveMinimum": 0}},
+}
+
+
+@check_kind("road.crossing", "road-setback", CROSSING_SCHEMA)
+def crossing(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
+    """Whether any mass of a proposed building reaches across a road red line.
+
+    Measures: for each proposed building and each road whose red line lies within
+    `frontage_m` of it, the signed distance of each mass to the red line: positive on the
+    site's side, negative (minus the depth of its farthest vertex beyond the line) where it
+    reaches onto the road's side (the side away from the site outline). One finding per
+    building and road: the mass with the smallest signed distance; required = 0.
+    Fails when: a mass reaches across the red line (signed distance below zero).
+    Unknown when: the drawing has no site outline (the road's side cannot be told).
+    """
+    p = clause.params
+    zh = ev.lang == "zh"
+    if not ev.model.roads:
+        return
+    for b, front in _fronts(ev, p["frontage_m"]):
+        for name, lines in front.items():
+            if ev.model.site is None:
+                msg = (f"{b.name} 是否越过 {name} 道路红线无法判定：缺少用地红线，无法区分道路一侧" if zh else
+                       f"{b.name}: whether it crosses the red line of {name} cannot be decided: "
+                       "without a site outline the road's side cannot be told")
+                yield ev.finding(clause, "unknown", msg, [b.name, name], None, 0.0, "m")
+                continue
+            d, a, q = min(((m, *signed_nearest(m.outline, lines, ev.model.site))
+                           for m in b.masses), key=lambda t: t[1])[1:]
+            ok = d >= -tol.COMPARE_M
+            if zh:
+                msg = (f"{b.name} 未越过 {name} 道路红线（距红线 {d:.2f} m）" if ok else
+                       f"{b.name} 越过 {name} 道路红线 {-d:.2f} m：建筑物（含围墙、基础、台阶、阳台等）"
+                       "不得突出道路规划红线")
+            else:
+                msg = (f"{b.name} stays behind the red line of {name} ({d:.2f} m from it)" if ok else
+                       f"{b.name} reaches {-d:.2f} m across the red line of {name}: no part of a "
+                       "building (walls, foundations, steps, balconies...) may cross it")
+            yield ev.finding(clause, "pass" if ok else "fail", msg, [b.name, name], d, 0.0, "m",
+                             segment(a, q))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from plancheck import tolerances as tol
+from plancheck.evaluate.checks._beyond import sides
+from plancheck.evaluate.checks._numbers import pair
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
-from plancheck.evaluate.geometry import Margin, boundary_edges, closest, facing, governing, \
-    outside, segment
+from plancheck.evaluate.geometry import Margin, closest, facing, governing, outside, segment
 from plancheck.evaluate.registry import check_kind
 from plancheck.findings import Finding
 from plancheck.model.site import Building, Mass, height_class
@@ -41,6 +42,11 @@ SCHEMA = {
         "point_ratio": {"type": "number", "minimum": 1},
         "facing_main_max_deg": {"type": "number", "minimum": 0, "maximum": 90},
         "residential_uses": {"type": "array", "items": {"type": "string"}},
+        "edges": {"enum": ["land", "public-green"],
+                  "description": "land: edges beyond which lies neighbouring land (not a road, "
+                                 "river or public green); public-green: edges the context says "
+                                 "border public green, where every building takes the "
+                                 "residential values"},
     },
 }
 
@@ -64,8 +70,12 @@ def zoned(value, zone: str | None) -> tuple[float | None, bool]:
 def boundary(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     """Distance from each proposed mass to each site-boundary edge against the 离界距离 table.
 
-    Measures: for every proposed mass and every edge of the site outline, the shortest
-    distance between them. The facade facing the edge decides the row: when the mass's
+    Measures: for every proposed mass and every edge of the site outline that borders
+    neighbouring land, the shortest distance between them (`edges: land`: edges, or the parts of
+    them, that run along a road red line or river blue line within
+    `tolerances.BOUNDARY_ON_LINE_M`, or that the context `boundary:` says border a road, river
+    or public green, are left out; `edges: public-green`: only the edges the context says border
+    public green, where every use takes the residential values). The facade facing the edge decides the row: when the mass's
     main-facade normal (N-S for a point building) lies within `facing_main_max_deg` of the
     edge's inward normal, the main orientation faces it; otherwise a secondary facade does,
     which counts as main when wider than `gable_main_min_m`. The row (residential group incl.
@@ -82,13 +92,21 @@ def boundary(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     p = clause.params
     proposed = ev.model.proposed
     site = ev.model.site
-    edges = boundary_edges(site) if site is not None else []
+    which = p.get("edges", "land")
+    all_sides = sides(ev) if site is not None else []
+    if which == "public-green":
+        edges = [s for s in all_sides if s.beyond == "public-green"]
+        if not edges:
+            return
+    else:
+        edges = [s for s in all_sides if s.beyond in (None, "residential", "other")]
     for b in sorted(proposed, key=lambda b: b.name):
         if site is None:
             why = "未找到用地红线" if ev.lang == "zh" else "the drawing has no site outline"
             yield ev.finding(clause, "unknown", _unknown_msg(ev, b.name, why), [b.name])
             continue
-        cands = [c for m in b.masses for c in _candidates(ev, p, b, m, edges)]
+        cands = [c for m in b.masses
+                 for c in _candidates(ev, p, b, m, edges, outside_too=which == "land")]
         decided = governing(cands, tol.COMPARE_M)
         if decided is None:
             continue
@@ -99,9 +117,11 @@ def boundary(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
                             else {}))
 
 
-def _candidates(ev: Evaluation, p: dict, b: Building, m: Mass, edges) -> list[Margin]:
+def _candidates(ev: Evaluation, p: dict, b: Building, m: Mass, edges,
+                outside_too: bool = True) -> list[Margin]:
     site = ev.model.site
-    rows = [(e, _required(ev, p, b, m, e.normal_deg)) for e in edges]
+    green = p.get("edges") == "public-green"
+    rows = [(s.edge, _required(ev, p, b, m, s.edge.normal_deg, green)) for s in edges]
     out = []
     for e, (req, info, why) in rows:
         d, a, q = closest(m.outline, e.line)
@@ -109,11 +129,16 @@ def _candidates(ev: Evaluation, p: dict, b: Building, m: Mass, edges) -> list[Ma
             out.append(Margin(None, d, None, segment(a, q), why))
         else:
             out.append(Margin(d - req, d, req, segment(a, q), info=info))
-    beyond = outside(m.outline, site)
+    beyond = outside(m.outline, site) if outside_too else None
     if beyond is not None:
         depth, a, q = beyond
-        e, (req, info, why) = min(rows, key=lambda r: r[0].line.distance(_pt(q)))
-        req = 0.0 if req is None else req
+        near = min(rows, key=lambda r: r[0].line.distance(_pt(q))) if rows else None
+        if near is None or near[0].line.distance(_pt(q)) > tol.BOUNDARY_ON_LINE_M:
+            # outside across a road / river edge: no 第三十三条 distance there (0 m required)
+            req, info = 0.0, {"main": True, "gable_as_main": False, "mass": m.label}
+        else:
+            _, (req, info, why) = near
+            req = 0.0 if req is None else req
         out.append(Margin(-depth - req, -depth, req, segment(a, q),
                           info={**info, "outside": True, "mass": m.label}))
     return out
@@ -125,7 +150,8 @@ def _pt(xy):
     return Point(xy)
 
 
-def _required(ev: Evaluation, p: dict, b: Building, m: Mass, normal_deg: float):
+def _required(ev: Evaluation, p: dict, b: Building, m: Mass, normal_deg: float,
+              green: bool = False):
     """(required, info, why-unknown) for one mass facing one direction."""
     lang = ev.lang
     f = facing(m.outline, normal_deg, p["point_ratio"], p["facing_main_max_deg"],
@@ -138,7 +164,9 @@ def _required(ev: Evaluation, p: dict, b: Building, m: Mass, normal_deg: float):
     use = m.use or b.use
     if use is None:
         return None, info, (f"{m.label} 缺少用途" if lang == "zh" else f"{m.label} has no use")
-    group = "residential" if use in p["residential_uses"] else "non_residential"
+    # 第三十三条（三）: public green beyond the edge -> the residential values for every use
+    group = "residential" if green or use in p["residential_uses"] else "non_residential"
+    info["green"] = green
     cls = height_class(m.height_m)
     cell = p["table"][group]["main" if f.main else "secondary"][cls]
     detached = ev.context.detached_house_area and group == "residential" and cls == "low" \
@@ -163,6 +191,8 @@ def _basis(lang: str, i: dict) -> str:
     """How the requirement was made: row and arithmetic."""
     zh = lang == "zh"
     row = [GROUP[lang][i["group"]], CLASS[lang][i["cls"]]]
+    if i.get("green"):
+        row.insert(0, "界外为公共绿地（第三十三条（三））" if zh else "public green beyond (第三十三条（三）)")
     if i.get("zone"):
         row.insert(0, ZONE[lang][i["zone"]])
     if i["gable_as_main"]:
@@ -196,13 +226,14 @@ def _message(ev: Evaluation, b: Building, status: str, c: Margin) -> str:
                 f"{b.name} {ORIENT['en'][i['main']]} boundary setback {c.measured:.2f} m ("
                 f"{_basis('en', i)}governed by fire spacing, no planning minimum here; fire "
                 f"spacing not checked)")
+    ms, rs = pair(c.measured, c.required, 2, tol.COMPARE_M)
     if zh:
         verb = "不小于" if status == "pass" else "小于"
-        return (f"{b.name} {ORIENT['zh'][i['main']]}离界距离 {c.measured:.2f} m，{verb}要求 "
-                f"{c.required:.2f} m（{_basis('zh', i)}）")
+        return (f"{b.name} {ORIENT['zh'][i['main']]}离界距离 {ms} m，{verb}要求 "
+                f"{rs} m（{_basis('zh', i)}）")
     verb = "meets" if status == "pass" else "is less than"
-    return (f"{b.name} {ORIENT['en'][i['main']]} boundary setback {c.measured:.2f} m {verb} the "
-            f"required {c.required:.2f} m ({_basis('en', i)})")
+    return (f"{b.name} {ORIENT['en'][i['main']]} boundary setback {ms} m {verb} the "
+            f"required {rs} m ({_basis('en', i)})")
 
 
 def _unknown_msg(ev: Evaluation, name: str, why: str | None) -> str:
