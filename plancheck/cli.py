@@ -37,6 +37,10 @@ StoreyOpt = typer.Option(None, "--storey-height", help="Storey height (m) to est
                          "building's height from its levels (default 3.0; marked estimated).")
 RadiusOpt = typer.Option(None, "--context-radius", help="Load context buildings within this "
                          "distance (m) of a proposed building (default 250).")
+CheckRulesetOpt = typer.Option(None, "--ruleset", metavar="ID|PATH", help="Ruleset: an installed "
+                               "id or a ruleset folder (beats the context file's ruleset:, which "
+                               "may only name an installed one). report.json records its path "
+                               "and a sha256 of every clause file.")
 NoSunOpt = typer.Option(False, "--no-sunlight", help="Skip the sunlight analysis: findings that "
                         "need it (第二十七条 pairs, 第三十条 buildings) stay unknown.")
 
@@ -129,13 +133,15 @@ def check(
     storey_height: Optional[float] = StoreyOpt,
     context_radius: Optional[float] = RadiusOpt,
     no_sunlight: bool = NoSunOpt,
+    ruleset: Optional[str] = CheckRulesetOpt,
 ) -> None:
     """Check a drawing: indicators, clause findings and drawing problems -> report.json.
 
     Exit codes: 0 nothing fails, 1 a finding fails (or, with --strict, is unknown/error),
     2 the drawing or the command line cannot be used.
     """
-    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
+    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight,
+                   ruleset=ruleset)
     names = _formats(formats)
 
     def body() -> int:
@@ -566,6 +572,7 @@ def batch(
     context_radius: Optional[float] = RadiusOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     no_sunlight: bool = NoSunOpt,
+    ruleset: Optional[str] = CheckRulesetOpt,
 ) -> None:
     """Check every drawing under PATHS in parallel: one report folder per drawing, plus
     index.html, summary.csv and summary.json in --out. In folders the drawings are the .dxf
@@ -574,7 +581,8 @@ def batch(
     context, ruleset and plancheck version) are not checked again unless --force.
 
     Exit codes: 0 nothing fails; 1 a drawing fails; 2 a drawing could not be checked, or bad usage."""
-    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
+    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight,
+                   ruleset=ruleset)
     names = _formats(formats)
 
     def body() -> int:

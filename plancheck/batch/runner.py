@@ -110,13 +110,14 @@ class _Planner:
 
             spec = parse_spec(ctx.context_buildings, ctx.path.parent.resolve(), str(ctx.path))
             opts = replace(opts, context_buildings=spec)
-        return opts, ctx.ruleset
+        return opts, opts.ruleset or ctx.ruleset
 
     def fingerprint(self, item: Item, sha: str, opts: Options, ruleset: str) -> dict:
-        from plancheck.evaluate.ruleset import load_header
+        from plancheck.evaluate.clauses import load_ruleset
 
-        if ruleset not in self._versions:
-            self._versions[ruleset] = str(load_header(ruleset)["version"])
+        if ruleset not in self._versions:   # version and the sha256 of every clause file
+            head = load_ruleset(ruleset, kinds=False).header
+            self._versions[ruleset] = [str(head["version"]), head["files"]]
         context = self.bo.options.context or item.context
         city = opts.context_buildings
         return {

@@ -57,7 +57,7 @@ def load_context(path: Path | None) -> Context:
     if unknown:
         raise ContextError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(KEYS)}")
     ctx = Context(
-        ruleset=_str(raw, "ruleset", path) or "shanghai",
+        ruleset=_installed_ruleset(raw, path),
         zone=_choice(raw, "zone", ZONES, path),
         area=_choice(raw, "area", AREAS, path),
         conditions=_conditions(raw.get("conditions"), path),
@@ -74,7 +74,7 @@ def load_context(path: Path | None) -> Context:
 
 def check_choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
     if value is not None and value not in allowed:
-        raise ContextError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+        raise ContextError(f"{what} must be one of {', '.join(allowed)}, not {_short(value)}")
     return value
 
 
@@ -87,7 +87,7 @@ def parse_layer_map(raw: Any, where: Path | str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for role, patterns in raw.items():
         if role not in ROLES:
-            raise ContextError(f"{where}: unknown layer role {role!r}; roles: {', '.join(ROLES)}")
+            raise ContextError(f"{where}: unknown layer role {_short(role)}; roles: {', '.join(ROLES)}")
         if isinstance(patterns, str):
             patterns = [patterns]
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
@@ -125,7 +125,7 @@ def shipped_layer_map(name: Path | str) -> Path | None:
     if candidate.is_file():
         return candidate
     known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
-    raise ContextError(f"layer map {str(name)!r}: no such file, nor a shipped map (shipped: {known})")
+    raise ContextError(f"layer map {_short(str(name))}: no such file, nor a shipped map (shipped: {known})")
 
 
 def _load_yaml(path: Path, what: str) -> Any:
@@ -145,6 +145,33 @@ def _load_yaml(path: Path, what: str) -> Any:
         raise ContextError(f"{path}: the {what} is not valid YAML{where}") from None
 
 
+def installed_rulesets() -> list[str]:
+    from plancheck.evaluate.ruleset import rulesets_dir
+
+    return sorted(q.parent.name for q in rulesets_dir().glob("*/ruleset.yaml"))
+
+
+def _installed_ruleset(raw: dict, path: Path) -> str:
+    """A context file is the applicant's: it may choose among the installed rulesets by id, never
+    a folder of its own (a trimmed copy would pass anything). A ruleset from a folder is the
+    reviewer's choice, on the command line (`--ruleset PATH`)."""
+    v = _str(raw, "ruleset", path)
+    if v is None:
+        return "shanghai"
+    installed = installed_rulesets()
+    if v not in installed:
+        raise ContextError(f"{path}: ruleset must be one of the installed rulesets "
+                           f"({', '.join(installed) or 'none'}), not {_short(v)}; a ruleset folder "
+                           "can only be chosen on the command line (--ruleset PATH)")
+    return v
+
+
+def _short(v: Any, limit: int = 60) -> str:
+    """A value for a message: repr, cut to `limit` characters (never an unbounded value)."""
+    text = repr(v) if isinstance(v, str) else f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[:limit] + "…'"
+
+
 def _str(raw: dict, key: str, path: Path) -> str | None:
     v = raw.get(key)
     if v is not None and not isinstance(v, str):
@@ -155,7 +182,7 @@ def _str(raw: dict, key: str, path: Path) -> str | None:
 def _choice(raw: dict, key: str, allowed: tuple[str, ...], path: Path) -> str | None:
     v = _str(raw, key, path)
     if v is not None and v not in allowed:
-        raise ContextError(f"{path}: {key} must be one of {', '.join(allowed)}, not {v!r}")
+        raise ContextError(f"{path}: {key} must be one of {', '.join(allowed)}, not {_short(v)}")
     return v
 
 
@@ -163,7 +190,7 @@ def _number(v: Any, key: str, path: Path) -> float | None:
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ContextError(f"{path}: {key} must be a number, not {v!r}")
+        raise ContextError(f"{path}: {key} must be a number, not {_short(v)}")
     return float(v)
 
 
