@@ -93,8 +93,23 @@ def parse_layer_map(raw: Any, where: Path | str) -> dict[str, list[str]]:
             patterns = [patterns]
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise ContextError(f"{where}: layers.{role} must be a list of layer-name patterns")
+        _check_patterns(patterns, role, where)
         out[role] = patterns
     return out
+
+
+def _check_patterns(patterns: list[str], role: str, where: Path | str) -> None:
+    """Every `re:` expression compiles (RE2, linear time): a bad one is named with its file."""
+    from plancheck.read.layers import compile_pattern
+
+    for p in patterns:
+        if p.startswith("re:"):
+            try:
+                compile_pattern(p[3:])
+            except ValueError as exc:
+                raise ContextError(f"{where}: layers.{role}: {_short(p)} is not a usable regular "
+                                   f"expression ({exc}; RE2 syntax: no backreferences or "
+                                   "lookaround)") from None
 
 
 def load_layer_map(path: Path) -> dict[str, list[str]]:
