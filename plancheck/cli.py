@@ -498,7 +498,7 @@ def _add_baseline(report: dict, baseline: Path, opts) -> dict:
     report."""
     from plancheck.results.diff import diff
 
-    d = diff(_load_side(baseline, opts), report)
+    d = diff(_load_side(baseline, opts), report, names=(str(baseline), "new"))
     report["diff"] = d
     return d
 
@@ -531,7 +531,7 @@ def diff_cmd(
         from plancheck.render import diff_view
         from plancheck.results.diff import diff, exit_code
 
-        d = diff(_load_side(old, opts), _load_side(new, opts))
+        d = diff(_load_side(old, opts), _load_side(new, opts), names=(str(old), str(new)))
         folder = out or Path("reports") / f"diff-{_safe_stem(new)}"
         written = diff_view.write(d, folder)
         if not quiet:
