@@ -98,11 +98,44 @@ def _run(fn):
         raise _fail(str(exc)) from None
     except typer.Exit:
         raise
+    except OSError as exc:    # a file that cannot be read or written: say which, in one line
+        if os.environ.get("PLANCHECK_DEBUG"):
+            raise
+        where = f"{_shown(exc.filename)}: " if exc.filename else ""
+        raise _fail(f"{where}{exc.strerror or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - a bug must still not dump a traceback on users
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
         raise _fail(f"internal error ({type(exc).__name__}: {exc}); "
                     "set PLANCHECK_DEBUG=1 for the traceback and please report it") from None
+
+
+def _input_file(path: Path, what: str = "drawing") -> None:
+    """Refuse at once what is not a regular file to read: a FIFO (reading one waits forever for
+    a writer), a device (/dev/zero never ends); missing files are the reader's to report."""
+    import stat
+
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return
+    if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) \
+            or stat.S_ISSOCK(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise _fail(f"{_shown(path)}: is {kind}, not a {what} file; not read")
+
+
+def _shown(path) -> str:
+    """A path for a message or a report: non-UTF-8 bytes of its name as \\xNN."""
+    from plancheck.batch.discover import printable
+
+    return printable(str(path))
+
+
+def _out_folder(folder: Path) -> None:
+    """--out must be a folder (or not exist yet): one line instead of a failed write."""
+    if folder.exists() and not folder.is_dir():
+        raise _fail(f"--out {_shown(folder)}: is a file, not a folder")
 
 
 def _console():
@@ -151,8 +184,13 @@ def check(
         from plancheck.results.report import exit_code
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
-        result = run_check(drawing, _with_city(opts, city))
         folder = out or Path("reports") / _safe_stem(drawing)
+        _out_folder(folder)
+        _input_file(drawing)
+        result = run_check(drawing, _with_city(opts, city))
+        result.report["drawing"]["path"] = _shown(result.report["drawing"]["path"])
+        if result.report["context"].get("file"):
+            result.report["context"]["file"] = _shown(result.report["context"]["file"])
         shown_diff = _add_baseline(result.report, baseline, opts) if baseline else None
         written = render(result.report, folder, names, RenderContext(result, opts.lang))
         if shown_diff is not None:
@@ -203,6 +241,8 @@ def sunlight(
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
         folder = out or Path("reports") / _safe_stem(drawing)
+        _out_folder(folder)
+        _input_file(drawing)
         if quiet:
             doc, ext = run_sunlight(drawing, _with_city(opts, city), jobs=jobs)
         else:
@@ -259,6 +299,7 @@ def inspect(
         from plancheck.pipeline import check as run_check
         from plancheck.render import terminal
 
+        _input_file(drawing)
         if suggest:
             from rich.text import Text
 
@@ -483,6 +524,7 @@ def _load_side(path: Path, opts) -> dict:
 
     from plancheck.errors import PlancheckError
 
+    _input_file(path, "drawing or report")
     if path.suffix.lower() == ".json":
         try:
             return json.loads(path.read_text(encoding="utf-8"))
@@ -533,6 +575,7 @@ def diff_cmd(
 
         d = diff(_load_side(old, opts), _load_side(new, opts), names=(str(old), str(new)))
         folder = out or Path("reports") / f"diff-{_safe_stem(new)}"
+        _out_folder(folder)
         written = diff_view.write(d, folder)
         if not quiet:
             _console().print(diff_view.terminal(d, all_rows))
@@ -589,6 +632,7 @@ def batch(
         from plancheck.batch import BatchOptions, run_batch
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
+        _out_folder(out)
         bo = BatchOptions(out=out, options=_with_city(opts, city),
                           formats=names, strict=strict, jobs=jobs, timeout=timeout,
                           max_mb=max_size, force=force, scheduler=scheduler)

@@ -28,7 +28,7 @@ from queue import SimpleQueue
 from typing import Callable
 
 from plancheck import __version__
-from plancheck.batch.discover import Item, discover
+from plancheck.batch.discover import Item, discover, printable
 from plancheck.batch.isolated import CallError, Crashed, Isolated, Timeout
 from plancheck.batch.work import Task, error_row
 from plancheck.errors import PlancheckError
@@ -326,7 +326,10 @@ def run_batch(paths: list[Path], bo: BatchOptions,
 
     def finish(item: Item, result: dict) -> None:
         result["row"].update(drawing=item.display, folder=item.folder, resumed=False,
-                             context=str(item.context) if item.context else None)
+                             context=printable(str(item.context)) if item.context else None)
+        for k, v in result["row"].items():        # a message quoting a non-UTF-8 file name
+            if isinstance(v, str):
+                result["row"][k] = printable(v)
         row = rows[item.folder] = _store(out, item, result, prints.get(item.folder))
         if on_row:
             on_row(row)
@@ -336,11 +339,14 @@ def run_batch(paths: list[Path], bo: BatchOptions,
         if item.missing:
             early.append((item, {"row": error_row("no such file or folder"), "files": {}}))
             continue
+        if item.problem:
+            early.append((item, {"row": error_row(item.problem), "files": {}}))
+            continue
         try:
             size_mb = item.path.stat().st_size / 1e6
             sha = None if size_mb > bo.max_mb else _sha256(item.path)
-        except OSError as exc:
-            early.append((item, {"row": error_row(f"cannot be read ({exc.strerror or exc})"),
+        except (OSError, RuntimeError) as exc:
+            early.append((item, {"row": error_row(f"cannot be read ({getattr(exc, 'strerror', None) or exc})"),
                                  "files": {}}))
             continue
         if sha is None:
@@ -353,6 +359,10 @@ def run_batch(paths: list[Path], bo: BatchOptions,
             fp = planner.fingerprint(item, sha, opts, ruleset)
         except PlancheckError as exc:   # a broken context file or ruleset: an error row
             early.append((item, {"row": error_row(str(exc), sha), "files": {}}))
+            continue
+        except (OSError, UnicodeError, RuntimeError) as exc:   # an odd name: this row only
+            early.append((item, {"row": error_row(f"cannot be read ({type(exc).__name__}: {exc})", sha),
+                                 "files": {}}))
             continue
         prints[item.folder] = fp = json.loads(json.dumps(fp))   # as batch.json will hold it
         done = None if bo.force else _done_before(_inside(out, item.folder), fp)

@@ -43,8 +43,11 @@ class Context:
 
 
 def find_beside(drawing: Path) -> Path | None:
-    candidate = drawing.with_name(drawing.stem + ".plancheck.yaml")
-    return candidate if candidate.is_file() else None
+    try:      # a 253-byte drawing name makes the context name too long: then there is none
+        candidate = drawing.with_name(drawing.stem + ".plancheck.yaml")
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def load_context(path: Path | None) -> Context:
