@@ -142,7 +142,7 @@ def test_output_folders_stay_inside_out(batch_run):
         assert len(folder.encode("utf-8")) <= 90
         assert not any(c in folder for c in "/\\\n\u202e.") and not folder.startswith("-")
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
-        "index.html", "summary.csv", "summary.json"]
+        ".plancheck-batch.lock", "index.html", "summary.csv", "summary.json"]   # lock: test_attacks
     assert not list(out.rglob("*.tmp"))                       # atomic writes leave nothing
 
 
