@@ -154,7 +154,8 @@ MAX_YAML_KB = 1024
 MAX_YAML_NODES = 100_000
 
 
-def read_regular(path: Path, what: str, max_bytes: int) -> bytes:
+def read_regular(path: Path, what: str, max_bytes: int,
+                 hint: str = "PLANCHECK_MAX_YAML_KB") -> bytes:
     """The bytes of a regular file of at most `max_bytes`: never a FIFO (opening one blocks),
     a device (/dev/zero never ends) or a folder, and never more than the cap."""
     import stat
@@ -172,7 +173,7 @@ def read_regular(path: Path, what: str, max_bytes: int) -> bytes:
             raise ContextError(f"{path}: the {what} is {kind}, not a file; not read")
         if st.st_size > max_bytes:
             raise ContextError(f"{path}: the {what} is {st.st_size / 1024:,.0f} kB, over the "
-                               f"{max_bytes // 1024:,} kB limit (PLANCHECK_MAX_YAML_KB); not read")
+                               f"{max_bytes // 1024:,} kB limit ({hint}); not read")
         chunks, got = [], 0
         while got <= max_bytes:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - got))
@@ -182,7 +183,7 @@ def read_regular(path: Path, what: str, max_bytes: int) -> bytes:
             got += len(chunk)
         if got > max_bytes:       # it grew while read
             raise ContextError(f"{path}: the {what} is over the {max_bytes // 1024:,} kB limit "
-                               "(PLANCHECK_MAX_YAML_KB); not read")
+                               f"({hint}); not read")
         return b"".join(chunks)
     except OSError as exc:
         raise ContextError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
