@@ -98,6 +98,11 @@ def _run(fn):
         raise _fail(str(exc)) from None
     except typer.Exit:
         raise
+    except RecursionError:    # an input nested past what any reader can follow
+        if os.environ.get("PLANCHECK_DEBUG"):
+            raise
+        raise _fail("the input is nested too deeply to be read (blocks, YAML or JSON nested "
+                    "hundreds of levels)") from None
     except OSError as exc:    # a file that cannot be read or written: say which, in one line
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
