@@ -690,14 +690,18 @@ def _batch_summary(result, out: Path):
     from rich.table import Table
     from rich.text import Text
 
+    from plancheck.render.pages import visible_bidi
+
     t = Table(title=f"{len(result.rows)} drawings in {result.elapsed_s:.1f} s", title_justify="left")
     for col in ("drawing", "verdict", "fails", "unknowns", "message"):
         t.add_column(col, overflow="fold")
     for r in result.rows:
         if r["verdict"] == "pass":
             continue
-        t.add_row(Text(r["drawing"]), r["verdict"], str(r["fails"] if r["fails"] is not None else ""),
-                  str(r["unknowns"] if r["unknowns"] is not None else ""), Text(r["message"] or ""))
+        t.add_row(Text(visible_bidi(r["drawing"])), r["verdict"],
+                  str(r["fails"] if r["fails"] is not None else ""),
+                  str(r["unknowns"] if r["unknowns"] is not None else ""),
+                  Text(visible_bidi(r["message"] or "")))
     from rich.console import Group
 
     extra = [Text(f"nothing to check in {n['folder']}: no drawing"
