@@ -419,8 +419,10 @@ def read_cityjson(doc: dict, path: Path) -> Read:
     return Read("cityjson", records, fps, bool(rs and GEOGRAPHIC_CRS.search(str(rs))), rs)
 
 
-def _clip(text: str, limit: int = 60) -> str:
-    text = repr(str(text))
+def _clip(value: Any, limit: int = 60) -> str:
+    """A value for a message, never longer than `limit` (an alias bomb's repr is gigabytes)."""
+    text = repr(value) if isinstance(value, str) else (
+        repr(value) if isinstance(value, (int, float)) else f"a {type(value).__name__}")
     return text if len(text) <= limit else text[:limit] + "…'"
 
 

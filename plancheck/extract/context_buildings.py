@@ -235,9 +235,10 @@ def parse_spec(raw: Any, base: Path | None, where: str) -> ContextSpec:
         raw = {"file": raw}
     if not isinstance(raw, dict) or not isinstance(raw.get("file"), str):
         raise ContextError(f"{where}: context_buildings needs a `file`")
-    unknown = sorted(set(raw) - {"file", "origin", "crs", "storey_height", "radius"})
+    unknown = [k for k in raw if k not in ("file", "origin", "crs", "storey_height", "radius")]
     if unknown:
-        raise ContextError(f"{where}: context_buildings: unknown key(s) {', '.join(unknown)}")
+        raise ContextError(f"{where}: context_buildings: unknown key(s) "
+                           f"{', '.join(cf._clip(k, 40) for k in unknown[:10])}")
     file = Path(raw["file"])
     if base is not None and not file.is_absolute():
         file = base / file
@@ -258,7 +259,7 @@ def parse_pair(v: Any, what: str) -> tuple[float, float]:
     try:
         x, y = (float(p) for p in parts)
     except (TypeError, ValueError):
-        raise ContextError(f"{what} must be two numbers X,Y, not {v!r}") from None
+        raise ContextError(f"{what} must be two numbers X,Y, not {cf._clip(v)}") from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise ContextError(f"{what} must be finite numbers")
     return x, y
