@@ -513,3 +513,26 @@ def test_an_empty_drawing_gets_a_whole_report_and_fails_ci_only_with_strict(tmp_
     assert (tmp_path / "o" / "report.html").is_file()
     proc = cli("check", path, "--out", tmp_path / "s", "-q", "--format", "json", "--strict")
     assert proc.returncode == 1, proc.stderr
+
+
+def test_inputs_nested_thousands_deep_are_one_line(tmp_path):
+    """Found while building the corpus: a YAML context file, a CityJSON file and a report.json
+    nested 100,000 levels deep (a few hundred kB) must not surface as a RecursionError."""
+    from plancheck.errors import ContextError
+    from plancheck.extract.city_files import read_file
+    from plancheck.read.context import load_context
+
+    deep_yaml = tmp_path / "deep.yaml"
+    deep_yaml.write_text("conditions: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ContextError) as err:
+        load_context(deep_yaml)
+    assert str(err.value).startswith(f"{deep_yaml}: ") and len(str(err.value)) < 200
+    deep_json = tmp_path / "deep.json"
+    deep_json.write_text('{"type": "CityJSON", "CityObjects": ' + "[" * 100_000 + "]" * 100_000
+                         + "}", encoding="utf-8")
+    with pytest.raises(ContextError) as err:
+        read_file(deep_json)
+    assert str(err.value).startswith(f"{deep_json}: ")
+    deep_report = tmp_path / "deep-report.json"
+    deep_report.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    one_line_exit_2(cli("diff", deep_report, deep_report, "--out", tmp_path / "d", "-q"))
