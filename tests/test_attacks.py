@@ -135,6 +135,8 @@ def test_bad_names_are_rows_or_skipped_entries_and_the_batch_goes_on(tmp_path, m
     gen.scheme_dxf(intake / "ok.dxf")
     gbk = gen.gbk_name(intake)
     gen.symlink_loop(intake)
+    os.symlink(".hidden-b", intake / ".hidden-a")      # a hidden loop: skipped, and named files
+    os.symlink(".hidden-a", intake / ".hidden-b")      # are compared against what is skipped
     long = gen.long_name(intake)
     gen.fifo(intake / "pipe.dxf")
     locked = intake / "locked"
@@ -151,7 +153,7 @@ def test_bad_names_are_rows_or_skipped_entries_and_the_batch_goes_on(tmp_path, m
 
     monkeypatch.setattr(os, "scandir", scandir)
     out = tmp_path / "out"
-    result = run_batch([intake], BatchOptions(out=out, options=Options(sunlight=False), jobs=1,
+    result = run_batch([intake, intake / "ok.dxf"], BatchOptions(out=out, options=Options(sunlight=False), jobs=1,
                                               timeout=SAFETY_S))
     rows = {"intake/" + r["drawing"].rsplit("/", 1)[-1]: r for r in result.rows}
     summary = json.loads((out / "summary.json").read_text("utf-8"))      # whole, valid UTF-8
@@ -168,6 +170,7 @@ def test_bad_names_are_rows_or_skipped_entries_and_the_batch_goes_on(tmp_path, m
     assert len(rows["intake/bombed.dxf"]["message"]) < 400
     skipped = {Path(s["path"]).name: s["reason"] for s in result.skipped}
     assert skipped["pipe.dxf"].startswith("not a regular file (a FIFO")
+    assert skipped[".hidden-a"] == skipped[".hidden-b"] == "hidden file"
     assert skipped["locked"].startswith("folder cannot be listed (Permission denied)")
     assert "index.html" in {p.name for p in out.iterdir()}
 

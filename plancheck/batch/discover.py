@@ -135,11 +135,18 @@ def discover(paths: list[Path], out: Path | None = None
                                   None, missing=kind == "missing",
                                   problem=None if kind == "missing" else kind))
     named = {item.path for item in items}      # a file also named on its own is a row
-    if any(Path(s["path"]).resolve() in named for s in skipped):
-        skipped = [s for s in skipped if Path(s["path"]).resolve() not in named]
+    if any(_resolved(s["path"]) in named for s in skipped):
+        skipped = [s for s in skipped if _resolved(s["path"]) not in named]
         for n in no_drawing:
-            n["skipped"] = [p for p in n["skipped"] if Path(p).resolve() not in named]
+            n["skipped"] = [p for p in n["skipped"] if _resolved(p) not in named]
     return items, skipped, no_drawing
+
+
+def _resolved(path: str) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):     # a link loop (a hidden one is skipped, not a row)
+        return Path(os.path.abspath(path))
 
 
 def _kind(path: Path) -> str:
