@@ -352,10 +352,33 @@ def report_cmd(
             raise PlancheckError(f"{report_file}: cannot read a report ({exc})") from None
         if not isinstance(data, dict) or data.get("schema") != "plancheck.report/1":
             raise PlancheckError(f"{report_file}: not a plancheck report.json (schema plancheck.report/1)")
+        problem = _report_problem(data)
+        if problem:
+            raise PlancheckError(f"{_shown(report_file)}: a malformed plancheck report ({problem})")
         written = render(data, out or report_file.parent, names, RenderContext(None, lang))
         typer.echo("written: " + ", ".join(str(p) for p in written))
 
     _run(body)
+
+
+def _report_problem(data: dict) -> str | None:
+    """What a crafted or damaged report.json gets wrong (its schema, then the fields renderers
+    read), in a few words; None when it can be rendered."""
+    import json
+
+    import jsonschema
+
+    from plancheck.results.diff import malformed
+
+    problem = malformed(data)
+    if problem:
+        return problem
+    schema = json.loads((Path(__file__).parent / "results" / "report.schema.json").read_text("utf-8"))
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"{where}: {error.message[:120]}"
 
 
 # -- plancheck rules ... ---------------------------------------------------------------------------

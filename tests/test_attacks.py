@@ -539,3 +539,22 @@ def test_inputs_nested_thousands_deep_are_one_line(tmp_path):
     deep_report = tmp_path / "deep-report.json"
     deep_report.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     one_line_exit_2(cli("diff", deep_report, deep_report, "--out", tmp_path / "d", "-q"))
+
+
+def test_a_crafted_report_given_to_report_is_one_line(tmp_path, scheme):
+    """Found while building the corpus: `plancheck report` re-renders a saved report.json;
+    the same crafted files crashed it (StopIteration, KeyError, a format code...)."""
+    from typer.testing import CliRunner
+
+    from plancheck.cli import app
+    from plancheck.pipeline import Options, check
+
+    good = check(scheme, Options(sunlight=False)).report
+    for name, bad in gen.malformed_reports(good).items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(bad), encoding="utf-8")
+        r = CliRunner().invoke(app, ["report", str(path), "--out", str(tmp_path / name),
+                                     "--format", "html"])
+        assert r.exit_code == 2, (name, r.output)
+        assert f"{path}: a malformed plancheck report (" in r.output, (name, r.output)
+        assert "internal error" not in r.output and not (tmp_path / name / "report.html").exists()
