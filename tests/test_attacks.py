@@ -558,3 +558,23 @@ def test_a_crafted_report_given_to_report_is_one_line(tmp_path, scheme):
         assert r.exit_code == 2, (name, r.output)
         assert f"{path}: a malformed plancheck report (" in r.output, (name, r.output)
         assert "internal error" not in r.output and not (tmp_path / name / "report.html").exists()
+
+
+def test_an_empty_drawings_report_opens_cleanly_in_chromium(tmp_path):
+    """The node-less model.glb of an empty drawing: the page's 3D viewer takes it without an
+    error."""
+    from test_render_html import CHROMIUM, Chromium
+
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed (bash scripts/setup.sh installs it)")
+    path = gen.empty_dxf(tmp_path / "empty.dxf")
+    proc = cli("check", path, "--out", tmp_path / "o", "-q", "--format", "json,html")
+    assert proc.returncode == 0, proc.stderr
+    page = tmp_path / "o" / "report.html"
+    b = Chromium()
+    try:
+        b.open(page)
+        b.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        assert b.problems(page) == {"errors": [], "requests": [], "dialogs": []}
+    finally:
+        b.close()
