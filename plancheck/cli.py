@@ -37,6 +37,10 @@ StoreyOpt = typer.Option(None, "--storey-height", help="Storey height (m) to est
                          "building's height from its levels (default 3.0; marked estimated).")
 RadiusOpt = typer.Option(None, "--context-radius", help="Load context buildings within this "
                          "distance (m) of a proposed building (default 250).")
+CheckRulesetOpt = typer.Option(None, "--ruleset", metavar="ID|PATH", help="Ruleset: an installed "
+                               "id or a ruleset folder (beats the context file's ruleset:, which "
+                               "may only name an installed one). report.json records its path "
+                               "and a sha256 of every clause file.")
 NoSunOpt = typer.Option(False, "--no-sunlight", help="Skip the sunlight analysis: findings that "
                         "need it (第二十七条 pairs, 第三十条 buildings) stay unknown.")
 
@@ -94,11 +98,49 @@ def _run(fn):
         raise _fail(str(exc)) from None
     except typer.Exit:
         raise
+    except RecursionError:    # an input nested past what any reader can follow
+        if os.environ.get("PLANCHECK_DEBUG"):
+            raise
+        raise _fail("the input is nested too deeply to be read (blocks, YAML or JSON nested "
+                    "hundreds of levels)") from None
+    except OSError as exc:    # a file that cannot be read or written: say which, in one line
+        if os.environ.get("PLANCHECK_DEBUG"):
+            raise
+        where = f"{_shown(exc.filename)}: " if exc.filename else ""
+        raise _fail(f"{where}{exc.strerror or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - a bug must still not dump a traceback on users
         if os.environ.get("PLANCHECK_DEBUG"):
             raise
         raise _fail(f"internal error ({type(exc).__name__}: {exc}); "
                     "set PLANCHECK_DEBUG=1 for the traceback and please report it") from None
+
+
+def _input_file(path: Path, what: str = "drawing") -> None:
+    """Refuse at once what is not a regular file to read: a FIFO (reading one waits forever for
+    a writer), a device (/dev/zero never ends); missing files are the reader's to report."""
+    import stat
+
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return
+    if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) \
+            or stat.S_ISSOCK(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise _fail(f"{_shown(path)}: is {kind}, not a {what} file; not read")
+
+
+def _shown(path) -> str:
+    """A path for a message or a report: non-UTF-8 bytes of its name as \\xNN."""
+    from plancheck.batch.discover import printable
+
+    return printable(str(path))
+
+
+def _out_folder(folder: Path) -> None:
+    """--out must be a folder (or not exist yet): one line instead of a failed write."""
+    if folder.exists() and not folder.is_dir():
+        raise _fail(f"--out {_shown(folder)}: is a file, not a folder")
 
 
 def _console():
@@ -129,13 +171,15 @@ def check(
     storey_height: Optional[float] = StoreyOpt,
     context_radius: Optional[float] = RadiusOpt,
     no_sunlight: bool = NoSunOpt,
+    ruleset: Optional[str] = CheckRulesetOpt,
 ) -> None:
     """Check a drawing: indicators, clause findings and drawing problems -> report.json.
 
     Exit codes: 0 nothing fails, 1 a finding fails (or, with --strict, is unknown/error),
     2 the drawing or the command line cannot be used.
     """
-    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
+    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight,
+                   ruleset=ruleset)
     names = _formats(formats)
 
     def body() -> int:
@@ -145,8 +189,13 @@ def check(
         from plancheck.results.report import exit_code
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
-        result = run_check(drawing, _with_city(opts, city))
         folder = out or Path("reports") / _safe_stem(drawing)
+        _out_folder(folder)
+        _input_file(drawing)
+        result = run_check(drawing, _with_city(opts, city))
+        result.report["drawing"]["path"] = _shown(result.report["drawing"]["path"])
+        if result.report["context"].get("file"):
+            result.report["context"]["file"] = _shown(result.report["context"]["file"])
         shown_diff = _add_baseline(result.report, baseline, opts) if baseline else None
         written = render(result.report, folder, names, RenderContext(result, opts.lang))
         if shown_diff is not None:
@@ -197,6 +246,8 @@ def sunlight(
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
         folder = out or Path("reports") / _safe_stem(drawing)
+        _out_folder(folder)
+        _input_file(drawing)
         if quiet:
             doc, ext = run_sunlight(drawing, _with_city(opts, city), jobs=jobs)
         else:
@@ -253,6 +304,7 @@ def inspect(
         from plancheck.pipeline import check as run_check
         from plancheck.render import terminal
 
+        _input_file(drawing)
         if suggest:
             from rich.text import Text
 
@@ -300,10 +352,33 @@ def report_cmd(
             raise PlancheckError(f"{report_file}: cannot read a report ({exc})") from None
         if not isinstance(data, dict) or data.get("schema") != "plancheck.report/1":
             raise PlancheckError(f"{report_file}: not a plancheck report.json (schema plancheck.report/1)")
+        problem = _report_problem(data)
+        if problem:
+            raise PlancheckError(f"{_shown(report_file)}: a malformed plancheck report ({problem})")
         written = render(data, out or report_file.parent, names, RenderContext(None, lang))
         typer.echo("written: " + ", ".join(str(p) for p in written))
 
     _run(body)
+
+
+def _report_problem(data: dict) -> str | None:
+    """What a crafted or damaged report.json gets wrong (its schema, then the fields renderers
+    read), in a few words; None when it can be rendered."""
+    import json
+
+    import jsonschema
+
+    from plancheck.results.diff import malformed
+
+    problem = malformed(data)
+    if problem:
+        return problem
+    schema = json.loads((Path(__file__).parent / "results" / "report.schema.json").read_text("utf-8"))
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"{where}: {error.message[:120]}"
 
 
 # -- plancheck rules ... ---------------------------------------------------------------------------
@@ -477,6 +552,7 @@ def _load_side(path: Path, opts) -> dict:
 
     from plancheck.errors import PlancheckError
 
+    _input_file(path, "drawing or report")
     if path.suffix.lower() == ".json":
         try:
             return json.loads(path.read_text(encoding="utf-8"))
@@ -492,7 +568,7 @@ def _add_baseline(report: dict, baseline: Path, opts) -> dict:
     report."""
     from plancheck.results.diff import diff
 
-    d = diff(_load_side(baseline, opts), report)
+    d = diff(_load_side(baseline, opts), report, names=(str(baseline), "new"))
     report["diff"] = d
     return d
 
@@ -525,8 +601,9 @@ def diff_cmd(
         from plancheck.render import diff_view
         from plancheck.results.diff import diff, exit_code
 
-        d = diff(_load_side(old, opts), _load_side(new, opts))
+        d = diff(_load_side(old, opts), _load_side(new, opts), names=(str(old), str(new)))
         folder = out or Path("reports") / f"diff-{_safe_stem(new)}"
+        _out_folder(folder)
         written = diff_view.write(d, folder)
         if not quiet:
             _console().print(diff_view.terminal(d, all_rows))
@@ -566,6 +643,7 @@ def batch(
     context_radius: Optional[float] = RadiusOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     no_sunlight: bool = NoSunOpt,
+    ruleset: Optional[str] = CheckRulesetOpt,
 ) -> None:
     """Check every drawing under PATHS in parallel: one report folder per drawing, plus
     index.html, summary.csv and summary.json in --out. In folders the drawings are the .dxf
@@ -574,13 +652,15 @@ def batch(
     context, ruleset and plancheck version) are not checked again unless --force.
 
     Exit codes: 0 nothing fails; 1 a drawing fails; 2 a drawing could not be checked, or bad usage."""
-    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight)
+    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight,
+                   ruleset=ruleset)
     names = _formats(formats)
 
     def body() -> int:
         from plancheck.batch import BatchOptions, run_batch
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
+        _out_folder(out)
         bo = BatchOptions(out=out, options=_with_city(opts, city),
                           formats=names, strict=strict, jobs=jobs, timeout=timeout,
                           max_mb=max_size, force=force, scheduler=scheduler)
@@ -633,14 +713,18 @@ def _batch_summary(result, out: Path):
     from rich.table import Table
     from rich.text import Text
 
+    from plancheck.render.pages import visible_bidi
+
     t = Table(title=f"{len(result.rows)} drawings in {result.elapsed_s:.1f} s", title_justify="left")
     for col in ("drawing", "verdict", "fails", "unknowns", "message"):
         t.add_column(col, overflow="fold")
     for r in result.rows:
         if r["verdict"] == "pass":
             continue
-        t.add_row(Text(r["drawing"]), r["verdict"], str(r["fails"] if r["fails"] is not None else ""),
-                  str(r["unknowns"] if r["unknowns"] is not None else ""), Text(r["message"] or ""))
+        t.add_row(Text(visible_bidi(r["drawing"])), r["verdict"],
+                  str(r["fails"] if r["fails"] is not None else ""),
+                  str(r["unknowns"] if r["unknowns"] is not None else ""),
+                  Text(visible_bidi(r["message"] or "")))
     from rich.console import Group
 
     extra = [Text(f"nothing to check in {n['folder']}: no drawing"

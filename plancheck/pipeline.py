@@ -30,6 +30,8 @@ class Options:
     context_buildings: object | None = None
     #: run the sunlight analysis where a finding needs it (False: `--no-sunlight`)
     sunlight: bool = True
+    #: `--ruleset`: an installed id or a folder, the reviewer's choice (beats the context file)
+    ruleset: str | None = None
 
 
 #: The check's 等时线 grid is coarser than `plancheck sunlight`'s (it rides in report.json).
@@ -49,7 +51,7 @@ def resolve_context(drawing: Path, opts: Options) -> Context:
     """Context file (given, or beside the drawing) with CLI flags applied on top."""
     ctx = load_context(opts.context or find_beside(drawing))
     layers = load_layer_map(opts.layers) if opts.layers else None
-    return ctx.with_overrides(zone=opts.zone, units=opts.units, layers=layers)
+    return ctx.with_overrides(zone=opts.zone, units=opts.units, layers=layers, ruleset=opts.ruleset)
 
 
 def read_site(drawing: Path, opts: Options) -> tuple[LoadedDrawing, Context, Extraction]:

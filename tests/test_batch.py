@@ -142,7 +142,7 @@ def test_output_folders_stay_inside_out(batch_run):
         assert len(folder.encode("utf-8")) <= 90
         assert not any(c in folder for c in "/\\\n\u202e.") and not folder.startswith("-")
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
-        "index.html", "summary.csv", "summary.json"]
+        ".plancheck-batch.lock", "index.html", "summary.csv", "summary.json"]   # lock: test_attacks
     assert not list(out.rglob("*.tmp"))                       # atomic writes leave nothing
 
 
@@ -183,13 +183,14 @@ def test_index_summary_csv_escape_and_link(batch_run):
     index = (out / "index.html").read_text("utf-8")
     assert "<img src=x" not in index
     assert "&lt;img src=x onerror=alert(1)&gt;" in index
-    assert "<svg" not in index and "&lt;svg onload=alert(1)&gt;.png</td><td>not a drawing: .png" in index
-    assert "设计说明.PDF</td><td>not a drawing: .pdf" in index        # the skipped list
+    assert "<svg" not in index and ("&lt;svg onload=alert(1)&gt;.png</bdi></td>"
+                                    "<td dir=\"auto\"><bdi>not a drawing: .png") in index
+    assert "设计说明.PDF</bdi></td><td dir=\"auto\"><bdi>not a drawing: .pdf" in index  # the skipped list
     assert "no-drawing" not in index                                # no empty submission
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     for r in summary["rows"]:
         if r["verdict"] != "error":
-            assert f"href='{r['folder']}/report.json'" in index or r["folder"] not in index
+            assert f'href="{r["folder"]}/report.json"' in index or r["folder"] not in index
             assert (out / r["folder"] / "report.json").is_file()
             assert (out / r["folder"] / "report.sarif").is_file()
     import csv
@@ -260,10 +261,11 @@ def test_non_drawings_are_skipped_and_empty_submissions_noted(tmp_path):
         assert sorted(Path(r["drawing"]).name for r in csv.DictReader(fh)) == [
             "damaged.DWG", "fake.DXF", "old.dwg", "site.dxf", "site.dxf"]
     index = (out / "index.html").read_text("utf-8")
-    empty = index[index.index("<div class='empty'"):index.index("</div>")]
+    empty = index[index.index('<div class="empty"'):index.index("</div>")]
     assert "2 submission folder(s)" in empty
-    assert f"<b>{root / 'c'}</b>: nothing to check (only &lt;b&gt;design&lt;_b&gt;.pdf, c.plancheck.yaml" in empty
-    assert f"<b>{root / 'e'}</b>: nothing to check (no files" in empty
+    assert (f'<b dir="auto"><bdi>{root / "c"}</bdi></b>: nothing to check (only '
+            '<bdi>&lt;b&gt;design&lt;_b&gt;.pdf</bdi>, <bdi>c.plancheck.yaml') in empty
+    assert f'<b dir="auto"><bdi>{root / "e"}</bdi></b>: nothing to check (no files' in empty
     assert "<b>design" not in index                                 # file names are escaped
     assert "8 file(s) skipped, not checked (3 not a drawing: .pdf, 1 context file" in index
 

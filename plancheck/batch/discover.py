@@ -35,6 +35,7 @@ class Item:
     folder: str             # output folder name under --out: safe, unique, stable
     context: Path | None    # <stem>.plancheck.yaml beside it, if any
     missing: bool = False   # given on the command line but not there
+    problem: str | None = None   # why it cannot be checked (an error row), found while listing
 
 
 def safe_name(readable: str, identity: str) -> str:
@@ -64,10 +65,29 @@ def is_context_file(name: str) -> bool:
 
 def _context_for(path: Path) -> Path | None:
     for suffix in CONTEXT_SUFFIXES:
-        candidate = path.with_name(path.stem + suffix)
-        if candidate.is_file():
-            return candidate
+        try:
+            candidate = path.with_name(path.stem + suffix)
+            if candidate.is_file():
+                return candidate
+        except (OSError, ValueError):   # e.g. the name + suffix is too long: no context file
+            pass
     return None
+
+
+def printable(text: str) -> str:
+    """A path as text that can be written anywhere (JSON, CSV, HTML, terminal): bytes of a name
+    that are not UTF-8 (a GBK-encoded name on a UTF-8 system) are shown as \\xNN."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc) or type(exc).__name__       # RuntimeError: symlink loop (Python 3.11)
 
 
 def is_drawing_name(name: str) -> bool:
@@ -89,30 +109,62 @@ def discover(paths: list[Path], out: Path | None = None
     no_drawing: list[dict] = []
     seen: set[Path] = set()
 
-    def add(path: Path, readable: str) -> None:
-        real = path.resolve()
+    def add(path: Path, readable: str, problem: str | None = None) -> None:
+        """One drawing; a path that cannot even be resolved (a link loop) is an error row."""
+        try:
+            real = Path(os.path.abspath(path)) if problem else path.resolve()
+        except (OSError, RuntimeError) as exc:
+            real, problem = Path(os.path.abspath(path)), f"cannot be read ({_reason(exc)})"
         if real in seen:
             return
         seen.add(real)
-        items.append(Item(real, str(path), safe_name(readable, str(real)), _context_for(real)))
+        items.append(Item(real, printable(str(path)), safe_name(printable(readable), str(real)),
+                          None if problem else _context_for(real), problem=problem))
 
     for given in paths:
-        if given.is_file():
+        kind = _kind(given)
+        if kind == "file":
             add(given, given.name)
-        elif given.is_dir():
+        elif kind == "dir":
             no_drawing += _walk(given, out_real, add, skipped)
         else:
-            key = str(given)
-            if Path(key) not in seen:
-                seen.add(Path(key))
+            key = printable(str(given))
+            if Path(str(given)) not in seen:
+                seen.add(Path(str(given)))
                 items.append(Item(Path(os.path.abspath(given)), key, safe_name(key, key),
-                                  None, missing=True))
+                                  None, missing=kind == "missing",
+                                  problem=None if kind == "missing" else kind))
     named = {item.path for item in items}      # a file also named on its own is a row
-    if any(Path(s["path"]).resolve() in named for s in skipped):
-        skipped = [s for s in skipped if Path(s["path"]).resolve() not in named]
+    if any(_resolved(s["path"]) in named for s in skipped):
+        skipped = [s for s in skipped if _resolved(s["path"]) not in named]
         for n in no_drawing:
-            n["skipped"] = [p for p in n["skipped"] if Path(p).resolve() not in named]
+            n["skipped"] = [p for p in n["skipped"] if _resolved(p) not in named]
     return items, skipped, no_drawing
+
+
+def _resolved(path: str) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):     # a link loop (a hidden one is skipped, not a row)
+        return Path(os.path.abspath(path))
+
+
+def _kind(path: Path) -> str:
+    """file, dir, missing, or why a path named on the command line is neither."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "broken link" if os.path.islink(path) else "missing"
+    except (OSError, RuntimeError, ValueError) as exc:
+        return f"cannot be read ({_reason(exc)})"
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    if stat.S_ISDIR(st.st_mode):
+        return "dir"
+    return ("a FIFO (named pipe), not a drawing; not read" if stat.S_ISFIFO(st.st_mode)
+            else "a device or special file, not a drawing; not read")
 
 
 def _walk(given: Path, out_real: Path | None, add, skipped: list[dict]) -> list[dict]:
@@ -123,11 +175,21 @@ def _walk(given: Path, out_real: Path | None, add, skipped: list[dict]) -> list[
     subfolders: list[str] = []
 
     def skip(path: Path, reason: str, top: str | None) -> None:
-        skipped.append({"path": str(path), "reason": reason})
+        skipped.append({"path": printable(str(path)), "reason": reason})
         if top is not None:                # hidden files are nobody's submission
-            files.setdefault(top, []).append(str(path))
+            files.setdefault(top, []).append(printable(str(path)))
 
-    for root, dirs, names in os.walk(given, followlinks=False):
+    def unlistable(exc: OSError) -> None:
+        """A folder that cannot be listed is said, never silently dropped."""
+        where = Path(exc.filename) if exc.filename else given
+        try:
+            parts = where.relative_to(given).parts
+        except ValueError:
+            parts = ()
+        skip(where, f"folder cannot be listed ({_reason(exc)}); its drawings were not checked",
+             parts[0] if parts else "")
+
+    for root, dirs, names in os.walk(given, onerror=unlistable, followlinks=False):
         rootp = Path(root)
         if out_real is not None and _under(rootp.resolve(), out_real):
             dirs[:] = []
@@ -154,15 +216,20 @@ def _walk(given: Path, out_real: Path | None, add, skipped: list[dict]) -> list[
             elif is_context_file(f):
                 if _context_stem(f) not in stems:
                     skip(p, "context file with no drawing", top)
-            elif p.is_symlink() and not p.exists():
-                skip(p, "broken link", top)
-            elif not p.is_file():
-                skip(p, "not a regular file", top)
             elif not is_drawing_name(f):
                 skip(p, _not_a_drawing(f), top)
             else:
-                drawings[top] = drawings.get(top, 0) + 1
-                add(p, str(p.relative_to(given)))
+                kind = _kind(p)
+                if kind in ("missing", "broken link"):
+                    skip(p, "broken link" if kind == "broken link" else "vanished while listed", top)
+                elif kind == "dir" or kind.startswith("a "):   # a FIFO, a device
+                    skip(p, "not a regular file" + ("" if kind == "dir" else f" ({kind.split(',')[0]})"), top)
+                elif kind != "file":           # a link loop, a name too long: its row says why
+                    drawings[top] = drawings.get(top, 0) + 1
+                    add(p, str(p.relative_to(given)), kind)
+                else:
+                    drawings[top] = drawings.get(top, 0) + 1
+                    add(p, str(p.relative_to(given)))
 
     def note(folder: str, key: str | None) -> dict:
         inside = [p for k, ps in files.items() if key is None or k == key for p in ps]

@@ -28,7 +28,7 @@ from queue import SimpleQueue
 from typing import Callable
 
 from plancheck import __version__
-from plancheck.batch.discover import Item, discover
+from plancheck.batch.discover import Item, discover, printable
 from plancheck.batch.isolated import CallError, Crashed, Isolated, Timeout
 from plancheck.batch.work import Task, error_row
 from plancheck.errors import PlancheckError
@@ -110,13 +110,14 @@ class _Planner:
 
             spec = parse_spec(ctx.context_buildings, ctx.path.parent.resolve(), str(ctx.path))
             opts = replace(opts, context_buildings=spec)
-        return opts, ctx.ruleset
+        return opts, opts.ruleset or ctx.ruleset
 
     def fingerprint(self, item: Item, sha: str, opts: Options, ruleset: str) -> dict:
-        from plancheck.evaluate.ruleset import load_header
+        from plancheck.evaluate.clauses import load_ruleset
 
-        if ruleset not in self._versions:
-            self._versions[ruleset] = str(load_header(ruleset)["version"])
+        if ruleset not in self._versions:   # version and the sha256 of every clause file
+            head = load_ruleset(ruleset, kinds=False).header
+            self._versions[ruleset] = [str(head["version"]), head["files"]]
         context = self.bo.options.context or item.context
         city = opts.context_buildings
         return {
@@ -164,9 +165,10 @@ def _store(out: Path, item: Item, result: dict, fingerprint: dict | None) -> dic
             raise PlancheckError(f"refusing to write outside {folder}: {name!r}")
         write_atomic(target, data)
     if folder.is_dir():      # what an earlier run left that this one did not write: stale
-        for old in folder.iterdir():
-            if old.is_file() and old.name not in files and old.name != MARKER:
-                old.unlink()
+        for old in folder.iterdir():   # (never a temporary file being written: `.name.*.tmp`)
+            if (old.is_file() and old.name not in files and old.name != MARKER
+                    and not (old.name.startswith(".") and old.name.endswith(".tmp"))):
+                old.unlink(missing_ok=True)
     row = result["row"]
     marker = {"fingerprint": fingerprint if row["verdict"] != "error" else None, "row": row}
     write_atomic(folder / MARKER, json.dumps(marker, ensure_ascii=False, indent=1,
@@ -305,15 +307,62 @@ def _run_dask(tasks: list[tuple[Item, Task]], scheduler: str, timeout: float | N
 
 # -- the batch ------------------------------------------------------------------------------------
 
+LOCK = ".plancheck-batch.lock"
+
+
+class _OutLock:
+    """One batch at a time per --out: an exclusive lock on `OUT/.plancheck-batch.lock`, held
+    for the whole run (released by the OS if the process dies). A second batch stops at once
+    with one line instead of racing the first one's files."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self):
+        import fcntl
+
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            except OSError:
+                holder = ""
+            os.close(fd)
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise PlancheckError(f"another plancheck batch is writing to {self.path.parent}{who}; "
+                                 "wait for it to finish or give another --out") from None
+        except OSError:          # a file system without locks: go on unlocked
+            os.close(fd)
+            return self
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)        # closing releases the lock; the file stays (harmless)
+            self.fd = None
+
+
 def run_batch(paths: list[Path], bo: BatchOptions,
               on_start: Callable[[int, int], None] | None = None,
               on_row: Callable[[dict], None] | None = None) -> BatchResult:
     """Check every drawing under `paths` into `bo.out`; see the module docstring."""
+    out = bo.out
+    out.mkdir(parents=True, exist_ok=True)
+    with _OutLock(out):
+        return _run_batch(paths, bo, on_start, on_row)
+
+
+def _run_batch(paths, bo: BatchOptions, on_start, on_row) -> BatchResult:
     from plancheck.batch.outputs import write_outputs
 
     started, t0 = time.time(), time.perf_counter()
     out = bo.out
-    out.mkdir(parents=True, exist_ok=True)
     items, skipped, no_drawing = discover(paths, out)
     if not items:
         raise PlancheckError("no drawings (.dxf, .dwg) found in " + ", ".join(str(p) for p in paths)
@@ -325,7 +374,10 @@ def run_batch(paths: list[Path], bo: BatchOptions,
 
     def finish(item: Item, result: dict) -> None:
         result["row"].update(drawing=item.display, folder=item.folder, resumed=False,
-                             context=str(item.context) if item.context else None)
+                             context=printable(str(item.context)) if item.context else None)
+        for k, v in result["row"].items():        # a message quoting a non-UTF-8 file name
+            if isinstance(v, str):
+                result["row"][k] = printable(v)
         row = rows[item.folder] = _store(out, item, result, prints.get(item.folder))
         if on_row:
             on_row(row)
@@ -335,11 +387,14 @@ def run_batch(paths: list[Path], bo: BatchOptions,
         if item.missing:
             early.append((item, {"row": error_row("no such file or folder"), "files": {}}))
             continue
+        if item.problem:
+            early.append((item, {"row": error_row(item.problem), "files": {}}))
+            continue
         try:
             size_mb = item.path.stat().st_size / 1e6
             sha = None if size_mb > bo.max_mb else _sha256(item.path)
-        except OSError as exc:
-            early.append((item, {"row": error_row(f"cannot be read ({exc.strerror or exc})"),
+        except (OSError, RuntimeError) as exc:
+            early.append((item, {"row": error_row(f"cannot be read ({getattr(exc, 'strerror', None) or exc})"),
                                  "files": {}}))
             continue
         if sha is None:
@@ -352,6 +407,10 @@ def run_batch(paths: list[Path], bo: BatchOptions,
             fp = planner.fingerprint(item, sha, opts, ruleset)
         except PlancheckError as exc:   # a broken context file or ruleset: an error row
             early.append((item, {"row": error_row(str(exc), sha), "files": {}}))
+            continue
+        except (OSError, UnicodeError, RuntimeError) as exc:   # an odd name: this row only
+            early.append((item, {"row": error_row(f"cannot be read ({type(exc).__name__}: {exc})", sha),
+                                 "files": {}}))
             continue
         prints[item.folder] = fp = json.loads(json.dumps(fp))   # as batch.json will hold it
         done = None if bo.force else _done_before(_inside(out, item.folder), fp)

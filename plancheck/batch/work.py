@@ -75,7 +75,9 @@ def check_one(task: Task) -> dict:
         report = checked.report
         report["drawing"]["path"] = task.display
         if task.context:
-            report["context"]["file"] = task.context
+            from plancheck.batch.discover import printable
+
+            report["context"]["file"] = printable(task.context)
         out = tmp / "out"
         written = render(report, out, task.formats, RenderContext(checked, options.lang))
         files = {p.relative_to(out).as_posix(): p.read_bytes() for p in written}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ class Ruleset:
     clauses: tuple[Clause, ...]
     not_checked: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)   # ruleset-wide parameters
+    #: (file relative to the folder, sha256 of its bytes as loaded): which text was applied
+    files: tuple[tuple[str, str], ...] = ()
 
     def clause(self, clause_id: str) -> Clause:
         for c in self.clauses:
@@ -47,7 +50,8 @@ class Ruleset:
 
     @property
     def header(self) -> dict:
-        return {"id": self.id, "version": self.version, "title": self.title}
+        return {"id": self.id, "version": self.version, "title": self.title,
+                "path": str(self.path.resolve()), "files": {name: sha for name, sha in self.files}}
 
 
 def schema() -> dict:
@@ -81,10 +85,13 @@ def _load(folder: Path, files: tuple[Path, ...], _stamp: tuple, kinds: bool) -> 
     clauses: list[Clause] = []
     kinds = load_all() if kinds else None
     validator = jsonschema.Draft202012Validator(schema())
+    hashes = []
     for path in files:
         try:
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            data = path.read_bytes()
+            hashes.append((path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest()))
+            doc = yaml.load(data.decode("utf-8"), Loader=loader) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise RulesetError(f"{path}: cannot be loaded ({exc})") from None
         errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
         if errors:
@@ -121,7 +128,7 @@ def _load(folder: Path, files: tuple[Path, ...], _stamp: tuple, kinds: bool) -> 
     return Ruleset(id=head["id"], version=str(head["version"]), title=head["title"],
                    path=folder, clauses=tuple(clauses),
                    not_checked=tuple(head.get("not_checked", [])),
-                   params=head.get("params", {}))
+                   params=head.get("params", {}), files=tuple(hashes))
 
 
 def _unchecked_clause(raw: dict, source: Path) -> Clause:

@@ -172,10 +172,11 @@ def run_case(case: Case, workdir: Path | None = None) -> Outcome:
     drawing = Path(workdir) / "case.dxf"
     ctx_path = Path(workdir) / "case.plancheck.yaml"
     write_dxf(case.sketch, drawing)
-    context = {**case.context, "ruleset": str(Path(case.ruleset).resolve())}
+    context = {k: v for k, v in case.context.items() if k != "ruleset"}
     ctx_path.write_text(yaml.safe_dump(context, allow_unicode=True), encoding="utf-8")
-    report = check(drawing, Options(context=ctx_path, lang=case.lang,
-                                    clauses=frozenset({case.clause}))).report
+    # the ruleset under test is the caller's choice (a context file may only name an installed one)
+    report = check(drawing, Options(context=ctx_path, lang=case.lang, ruleset=str(
+        Path(case.ruleset).resolve()), clauses=frozenset({case.clause}))).report
     mine = [f for f in report["findings"] if f["rule"] == case.clause]
     drawing_rows = [f for f in report["findings"] if f["family"] == "drawing"]
     return Outcome(case, mine, drawing_rows, compare(list(case.expect), mine))

@@ -18,9 +18,11 @@ def rulesets_dir() -> Path:
 def ruleset_path(ruleset_id: str) -> Path:
     """The folder of a ruleset given by id (a folder under rulesets/) or by path."""
     candidate = Path(ruleset_id)
+    folder = rulesets_dir() / ruleset_id
+    if len(candidate.parts) == 1 and (folder / "ruleset.yaml").is_file():
+        return folder             # an installed id wins over a same-named folder here (./id)
     if candidate.is_dir():
         return candidate
-    folder = rulesets_dir() / ruleset_id
     if not (folder / "ruleset.yaml").is_file():
         known = sorted(q.parent.name for q in rulesets_dir().glob("*/ruleset.yaml"))
         raise RulesetError(f"no ruleset {ruleset_id!r} (known: {', '.join(known) or 'none'})")

@@ -22,6 +22,8 @@ from plancheck.read.dxf import ENTITY_LIMIT_HINT, DrawingTooLarge, decode_escape
 SKIPPED = ("PC-NORTH",)
 #: Nesting deeper than this is not followed (real drawings stay below ~5).
 MAX_DEPTH = 16
+#: a block nested past MAX_DEPTH may hold anything: it is opened so the depth is reported
+TOO_DEEP = "\x00too-deep"
 
 
 @dataclass
@@ -72,11 +74,14 @@ class _Opener:
         if self.wanted is None:
             return True
         used = self._block_layers(insert.doc, str(insert.dxf.get("name", "")), ())
-        return any(self.wanted(name) for name in used | {layer})
+        return TOO_DEEP in used or any(self.wanted(name) for name in used | {layer})
 
     def _block_layers(self, doc, name: str, stack: tuple[str, ...]) -> frozenset[str]:
         if name not in self.layers:
             self.layers[name] = frozenset()  # provisional: a cyclic reference adds nothing
+            if len(stack) >= MAX_DEPTH:     # deeper is never opened: let _expand report it
+                self.layers[name] = frozenset({TOO_DEEP})
+                return self.layers[name]
             block = doc.blocks.get(name) if doc is not None and name not in stack else None
             found: set[str] = set()
             for e in block or ():

@@ -298,8 +298,14 @@ SURFACE_DEPTH = {"MultiSurface": 1, "CompositeSurface": 1, "Solid": 2, "MultiSol
                  "CompositeSolid": 3}
 
 
+class _Bad(ValueError):
+    """A malformed CityJSON part; the reader names the file and the object."""
+
+
 def _surfaces(boundaries, depth: int):
     """Yield the surfaces (lists of rings of vertex indices) of a CityJSON boundary array."""
+    if not isinstance(boundaries, list):
+        raise _Bad("boundaries must be nested lists of vertex indices")
     if depth == 0:
         yield boundaries
     else:
@@ -307,16 +313,34 @@ def _surfaces(boundaries, depth: int):
             yield from _surfaces(b, depth - 1)
 
 
+def _indices(ring, n: int) -> np.ndarray:
+    """A ring of vertex indices, each an integer in 0..n-1 (a negative index would silently take
+    a vertex from the end of the list)."""
+    if not isinstance(ring, list) or not all(type(i) is int for i in ring):
+        raise _Bad("a ring must be a list of integer vertex indices")
+    arr = np.asarray(ring, dtype=np.int64)
+    if len(arr) and (arr.min() < 0 or arr.max() >= n):
+        bad = int(arr[(arr < 0) | (arr >= n)][0])
+        raise _Bad(f"vertex index {bad} is outside the {n:,} vertices (0..{n - 1})")
+    return arr
+
+
 def _plan(members: list[dict], verts: np.ndarray) -> tuple[Any, float | None]:
     """(footprint, z range) of a building and its parts."""
     polys, used = [], []
     for m in members:
-        for g in m.get("geometry", []):
+        geometry = m.get("geometry", [])
+        if not isinstance(geometry, list):
+            raise _Bad("geometry must be a list")
+        for g in geometry:
+            if not isinstance(g, dict):
+                raise _Bad("each geometry must be an object")
             depth = SURFACE_DEPTH.get(g.get("type"))
             if depth is None:
                 continue
-            for surface in _surfaces(g["boundaries"], depth):
-                rings = [np.asarray(r, dtype=int) for r in surface if len(r) >= 3]
+            for surface in _surfaces(g.get("boundaries"), depth):
+                rings = [_indices(r, len(verts)) for r in surface]
+                rings = [r for r in rings if len(r) >= 3]
                 if not rings:
                     continue
                 used.extend(rings)
@@ -328,25 +352,78 @@ def _plan(members: list[dict], verts: np.ndarray) -> tuple[Any, float | None]:
     return fp, (float(z.max() - z.min()) if z is not None else None)
 
 
-def read_cityjson(doc: dict, path: Path) -> Read:
-    verts = np.asarray(doc.get("vertices") or [], dtype=float).reshape(-1, 3)
+def _triple(v, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.shape != (3,) or not np.isfinite(arr).all():
+        raise _Bad(f"{what} must be three finite numbers")
+    return arr
+
+
+def _vertices(doc: dict) -> np.ndarray:
+    raw = doc.get("vertices")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise _Bad("vertices must be a list of [x, y, z]")
+    try:
+        verts = np.asarray(raw, dtype=float) if raw else np.empty((0, 3))
+    except (TypeError, ValueError):
+        raise _Bad("vertices must be a list of [x, y, z] numbers") from None
+    if verts.ndim != 2 or verts.shape[1] != 3 or not np.isfinite(verts).all():
+        raise _Bad("vertices must be a list of [x, y, z] finite numbers")
     tr = doc.get("transform")
-    if tr:
-        verts = verts * np.asarray(tr["scale"], float) + np.asarray(tr["translate"], float)
-    city_objects = doc.get("CityObjects") or {}
-    records, footprints = [], []
-    for oid, obj in city_objects.items():
-        if obj.get("type") != "Building":
-            continue
-        members = [obj] + [city_objects[c] for c in obj.get("children", []) if c in city_objects]
-        fp, z_range = _plan(members, verts)
-        if fp is None:
-            continue
-        records.append(Record(oid, {**(obj.get("attributes") or {}), Z_RANGE: z_range}))
-        footprints.append(fp)
-    rs = (doc.get("metadata") or {}).get("referenceSystem")
+    if tr is not None:
+        if not isinstance(tr, dict):
+            raise _Bad("transform must be an object with scale and translate")
+        verts = verts * _triple(tr.get("scale"), "transform.scale") + _triple(
+            tr.get("translate"), "transform.translate")
+    return verts
+
+
+def read_cityjson(doc: dict, path: Path) -> Read:
+    """CityJSON buildings; anything malformed is one ContextError naming the file and object."""
+    oid = None
+    try:
+        verts = _vertices(doc)
+        city_objects = doc.get("CityObjects") or {}
+        if not isinstance(city_objects, dict):
+            raise _Bad("CityObjects must be an object of id -> city object")
+        records, footprints = [], []
+        for oid, obj in city_objects.items():
+            if not isinstance(obj, dict):
+                raise _Bad("a city object must be an object")
+            if obj.get("type") != "Building":
+                continue
+            children = obj.get("children", [])
+            if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
+                raise _Bad("children must be a list of city-object ids")
+            members = [obj] + [city_objects[c] for c in children if c in city_objects]
+            if not all(isinstance(m, dict) for m in members):
+                raise _Bad("a child must be a city object")
+            fp, z_range = _plan(members, verts)
+            if fp is None:
+                continue
+            attrs = obj.get("attributes") or {}
+            if not isinstance(attrs, dict):
+                raise _Bad("attributes must be an object")
+            records.append(Record(oid, {**attrs, Z_RANGE: z_range}))
+            footprints.append(fp)
+    except _Bad as exc:
+        where = f" object {_clip(oid)}" if oid is not None else ""
+        raise ContextError(f"{path}: malformed CityJSON{where}: {exc}") from None
+    rs = (doc.get("metadata") or {}).get("referenceSystem") if isinstance(doc.get("metadata"), dict) else None
     fps = objects(footprints)
     return Read("cityjson", records, fps, bool(rs and GEOGRAPHIC_CRS.search(str(rs))), rs)
+
+
+def _clip(value: Any, limit: int = 60) -> str:
+    """A value for a message, never longer than `limit` (an alias bomb's repr is gigabytes)."""
+    text = repr(value) if isinstance(value, str) else (
+        repr(value) if isinstance(value, (int, float)) else f"a {type(value).__name__}")
+    return text if len(text) <= limit else text[:limit] + "…'"
 
 
 def read_file(path: Path) -> Read:
@@ -359,12 +436,18 @@ def read_file(path: Path) -> Read:
 
 
 def _read_file(path: Path) -> Read:
+    import os
+
+    from plancheck.read.context import read_regular
+
+    limit = int(float(os.environ.get("PLANCHECK_MAX_FILE_MB", 200)) * 2**20)
+    data = read_regular(path, "context buildings file", limit, "PLANCHECK_MAX_FILE_MB")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContextError(f"{path}: cannot read the context buildings ({exc.strerror or exc})") from None
+        doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ContextError(f"{path}: not a GeoJSON or CityJSON file ({exc})") from None
+    except RecursionError:
+        raise ContextError(f"{path}: not a usable GeoJSON or CityJSON file (nested too deeply)") from None
     if not isinstance(doc, dict):
         raise ContextError(f"{path}: not a GeoJSON or CityJSON file")
     if doc.get("type") == "CityJSON":

@@ -109,17 +109,25 @@ def _mass(rec_id: str, props: dict, outline, name: str, spec: ContextSpec, layer
                 use=at.use, floors=at.levels, height_m=height, carriers=carriers)
 
 
+def _pieces(outline) -> list:
+    """A mass outline is one polygon: a MultiPolygon footprint (two blocks under one id, or what
+    repairing a self-intersecting ring leaves) gives one mass per polygon, like a podium and a
+    tower drawn under one NAME."""
+    if outline is None or outline.is_empty:
+        return []
+    return [p for p in getattr(outline, "geoms", [outline]) if p.area > 0]
+
+
 def _building(rec: cf.Record, footprint, fn, spec: ContextSpec, fmt: str) -> Building:
     name = f"ctx:{rec.id}"
     label = cf.attributes(rec.props).name
     if label:
         name += f" {label}"
     layer = f"context:{spec.file.name}"
-    masses = [_mass(rec.id, rec.props, footprint, name, spec, layer, fmt)]
+    masses = [_mass(rec.id, rec.props, p, name, spec, layer, fmt) for p in _pieces(footprint)]
     for part in rec.parts:
         outline = cf.polygonal(shapely.transform(part.footprint, fn))
-        if outline is not None:
-            masses.append(_mass(part.id, part.props, outline, name, spec, layer, fmt))
+        masses += [_mass(part.id, part.props, p, name, spec, layer, fmt) for p in _pieces(outline)]
     return Building(name=name, status="existing", masses=tuple(masses))
 
 
@@ -186,8 +194,11 @@ def select(model: SiteModel, footprints: np.ndarray, radius_m: float) -> tuple[n
 def add_context(model: SiteModel, spec: ContextSpec, units: str = "m", north: float = 90.0,
                 lang: str = "zh") -> tuple[SiteModel, dict]:
     """The model with the nearby context buildings added as existing, and the report note."""
-    if not spec.file.is_file():
+    if not spec.file.exists():
         raise ContextError(f"{spec.file}: no such context-buildings file")
+    if not spec.file.is_file():        # a FIFO would block the read, a device never end
+        raise ContextError(f"{spec.file}: the context-buildings file is not a regular file "
+                           "(a folder, FIFO or device); not read")
     if spec.file.suffix.lower() == ".dxf":
         everything = _dxf_buildings(spec, units, north, lang)
         idx, counts = select(model, cf.objects([b.footprint for b in everything]), spec.radius_m)
@@ -224,9 +235,10 @@ def parse_spec(raw: Any, base: Path | None, where: str) -> ContextSpec:
         raw = {"file": raw}
     if not isinstance(raw, dict) or not isinstance(raw.get("file"), str):
         raise ContextError(f"{where}: context_buildings needs a `file`")
-    unknown = sorted(set(raw) - {"file", "origin", "crs", "storey_height", "radius"})
+    unknown = [k for k in raw if k not in ("file", "origin", "crs", "storey_height", "radius")]
     if unknown:
-        raise ContextError(f"{where}: context_buildings: unknown key(s) {', '.join(unknown)}")
+        raise ContextError(f"{where}: context_buildings: unknown key(s) "
+                           f"{', '.join(cf._clip(k, 40) for k in unknown[:10])}")
     file = Path(raw["file"])
     if base is not None and not file.is_absolute():
         file = base / file
@@ -247,7 +259,7 @@ def parse_pair(v: Any, what: str) -> tuple[float, float]:
     try:
         x, y = (float(p) for p in parts)
     except (TypeError, ValueError):
-        raise ContextError(f"{what} must be two numbers X,Y, not {v!r}") from None
+        raise ContextError(f"{what} must be two numbers X,Y, not {cf._clip(v)}") from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise ContextError(f"{what} must be finite numbers")
     return x, y

@@ -6,6 +6,7 @@ Precedence: CLI flags > context file > defaults.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,11 @@ class Context:
 
 
 def find_beside(drawing: Path) -> Path | None:
-    candidate = drawing.with_name(drawing.stem + ".plancheck.yaml")
-    return candidate if candidate.is_file() else None
+    try:      # a 253-byte drawing name makes the context name too long: then there is none
+        candidate = drawing.with_name(drawing.stem + ".plancheck.yaml")
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def load_context(path: Path | None) -> Context:
@@ -58,11 +62,11 @@ def load_context(path: Path | None) -> Context:
     raw = _load_yaml(path, "context file")
     if not isinstance(raw, dict):
         raise ContextError(f"{path}: the context file must be a mapping of keys (ruleset, zone, ...)")
-    unknown = sorted(set(raw) - set(KEYS))
+    unknown = [k for k in raw if k not in KEYS]
     if unknown:
-        raise ContextError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(KEYS)}")
+        raise ContextError(f"{path}: unknown key(s) {_names(unknown)}; allowed: {', '.join(KEYS)}")
     ctx = Context(
-        ruleset=_str(raw, "ruleset", path) or "shanghai",
+        ruleset=_installed_ruleset(raw, path),
         zone=_choice(raw, "zone", ZONES, path),
         area=_choice(raw, "area", AREAS, path),
         conditions=_conditions(raw.get("conditions"), path),
@@ -79,7 +83,7 @@ def load_context(path: Path | None) -> Context:
 
 def check_choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
     if value is not None and value not in allowed:
-        raise ContextError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+        raise ContextError(f"{what} must be one of {', '.join(allowed)}, not {_short(value)}")
     return value
 
 
@@ -92,13 +96,28 @@ def parse_layer_map(raw: Any, where: Path | str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for role, patterns in raw.items():
         if role not in ROLES:
-            raise ContextError(f"{where}: unknown layer role {role!r}; roles: {', '.join(ROLES)}")
+            raise ContextError(f"{where}: unknown layer role {_short(role)}; roles: {', '.join(ROLES)}")
         if isinstance(patterns, str):
             patterns = [patterns]
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise ContextError(f"{where}: layers.{role} must be a list of layer-name patterns")
+        _check_patterns(patterns, role, where)
         out[role] = patterns
     return out
+
+
+def _check_patterns(patterns: list[str], role: str, where: Path | str) -> None:
+    """Every `re:` expression compiles (RE2, linear time): a bad one is named with its file."""
+    from plancheck.read.layers import compile_pattern
+
+    for p in patterns:
+        if p.startswith("re:"):
+            try:
+                compile_pattern(p[3:])
+            except ValueError as exc:
+                raise ContextError(f"{where}: layers.{role}: {_short(p)} is not a usable regular "
+                                   f"expression ({exc}; RE2 syntax: no backreferences or "
+                                   "lookaround)") from None
 
 
 def load_layer_map(path: Path) -> dict[str, list[str]]:
@@ -130,24 +149,146 @@ def shipped_layer_map(name: Path | str) -> Path | None:
     if candidate.is_file():
         return candidate
     known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
-    raise ContextError(f"layer map {str(name)!r}: no such file, nor a shipped map (shipped: {known})")
+    raise ContextError(f"layer map {_short(str(name))}: no such file, nor a shipped map (shipped: {known})")
+
+
+#: largest YAML input read (context files and layer maps are a few kB): PLANCHECK_MAX_YAML_KB
+MAX_YAML_KB = 1024
+#: most nodes a YAML document may hold once its aliases are expanded (an alias bomb of a few
+#: hundred bytes expands to billions; a real context file holds a few hundred)
+MAX_YAML_NODES = 100_000
+
+
+def read_regular(path: Path, what: str, max_bytes: int,
+                 hint: str = "PLANCHECK_MAX_YAML_KB") -> bytes:
+    """The bytes of a regular file of at most `max_bytes`: never a FIFO (opening one blocks),
+    a device (/dev/zero never ends) or a folder, and never more than the cap."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ContextError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO (named pipe)"
+                    if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+                    or stat.S_ISBLK(st.st_mode) else "not a regular file")
+            raise ContextError(f"{path}: the {what} is {kind}, not a file; not read")
+        if st.st_size > max_bytes:
+            raise ContextError(f"{path}: the {what} is {st.st_size / 1024:,.0f} kB, over the "
+                               f"{max_bytes // 1024:,} kB limit ({hint}); not read")
+        chunks, got = [], 0
+        while got <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > max_bytes:       # it grew while read
+            raise ContextError(f"{path}: the {what} is over the {max_bytes // 1024:,} kB limit "
+                               f"({hint}); not read")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ContextError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _expanded_nodes(root, budget: int) -> int:
+    """How many nodes the document holds with every alias expanded (stops past `budget`)."""
+    memo: dict[int, int] = {}
+
+    def size(node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = budget + 1          # a node inside itself (a recursive alias): over budget
+        total = 1
+        if isinstance(node.value, list):
+            for item in node.value:
+                for part in (item if isinstance(item, tuple) else (item,)):
+                    total += size(part)
+                    if total > budget:
+                        break
+                if total > budget:
+                    break
+        memo[key] = total
+        return total
+
+    return size(root)
+
+
+def safe_yaml(text: str, where: str) -> Any:
+    """yaml.safe_load with a budget: a document whose aliases expand past MAX_YAML_NODES nodes
+    is refused before anything is built from it. Raises yaml.YAMLError for bad YAML."""
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_cls(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_nodes(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise ContextError(f"{where}: the YAML expands to more than {MAX_YAML_NODES:,} values "
+                               "through its aliases (&anchor / *alias); refused")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _load_yaml(path: Path, what: str) -> Any:
     import yaml
 
+    limit = int(float(os.environ.get("PLANCHECK_MAX_YAML_KB", MAX_YAML_KB)) * 1024)
+    data = read_regular(path, what, limit)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContextError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ContextError(f"{path}: the {what} is not UTF-8 text") from None
     try:
-        return yaml.safe_load(text) or {}
+        return safe_yaml(text, f"{path}: the {what}") or {}
+    except RecursionError:
+        raise ContextError(f"{path}: the {what} is nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise ContextError(f"{path}: the {what} is not valid YAML{where}") from None
+
+
+def installed_rulesets() -> list[str]:
+    from plancheck.evaluate.ruleset import rulesets_dir
+
+    return sorted(q.parent.name for q in rulesets_dir().glob("*/ruleset.yaml"))
+
+
+def _installed_ruleset(raw: dict, path: Path) -> str:
+    """A context file is the applicant's: it may choose among the installed rulesets by id, never
+    a folder of its own (a trimmed copy would pass anything). A ruleset from a folder is the
+    reviewer's choice, on the command line (`--ruleset PATH`)."""
+    v = _str(raw, "ruleset", path)
+    if v is None:
+        return "shanghai"
+    installed = installed_rulesets()
+    if v not in installed:
+        raise ContextError(f"{path}: ruleset must be one of the installed rulesets "
+                           f"({', '.join(installed) or 'none'}), not {_short(v)}; a ruleset folder "
+                           "can only be chosen on the command line (--ruleset PATH)")
+    return v
+
+
+def _short(v: Any, limit: int = 60) -> str:
+    """A value for a message: repr, cut to `limit` characters (never an unbounded value)."""
+    text = repr(v) if isinstance(v, str) else f"a {type(v).__name__}"
+    return text if len(text) <= limit else text[:limit] + "…'"
+
+
+def _names(keys: list) -> str:
+    """Keys for a message: each cut short, at most 10 of them."""
+    shown = [k if isinstance(k, str) and len(k) <= 40 else _short(k, 40) for k in keys[:10]]
+    return ", ".join(shown) + (f" and {len(keys) - 10} more" if len(keys) > 10 else "")
 
 
 def _str(raw: dict, key: str, path: Path) -> str | None:
@@ -160,7 +301,7 @@ def _str(raw: dict, key: str, path: Path) -> str | None:
 def _choice(raw: dict, key: str, allowed: tuple[str, ...], path: Path) -> str | None:
     v = _str(raw, key, path)
     if v is not None and v not in allowed:
-        raise ContextError(f"{path}: {key} must be one of {', '.join(allowed)}, not {v!r}")
+        raise ContextError(f"{path}: {key} must be one of {', '.join(allowed)}, not {_short(v)}")
     return v
 
 
@@ -168,7 +309,7 @@ def _number(v: Any, key: str, path: Path) -> float | None:
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ContextError(f"{path}: {key} must be a number, not {v!r}")
+        raise ContextError(f"{path}: {key} must be a number, not {_short(v)}")
     return float(v)
 
 
@@ -177,9 +318,9 @@ def _conditions(raw: Any, path: Path) -> dict[str, float]:
         return {}
     if not isinstance(raw, dict):
         raise ContextError(f"{path}: conditions must be a mapping")
-    unknown = sorted(set(raw) - set(CONDITIONS))
+    unknown = [k for k in raw if k not in CONDITIONS]
     if unknown:
-        raise ContextError(f"{path}: unknown condition(s) {', '.join(unknown)}; "
+        raise ContextError(f"{path}: unknown condition(s) {_names(unknown)}; "
                            f"allowed: {', '.join(CONDITIONS)}")
     return {k: _number(v, f"conditions.{k}", path) for k, v in raw.items() if v is not None}
 
@@ -193,6 +334,8 @@ def _roads(raw: Any, path: Path) -> dict[str, float]:
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict) or "name" not in entry or "width" not in entry:
             raise ContextError(f"{path}: roads[{i}] needs a name and a width")
+        if not isinstance(entry["name"], (str, int, float)) or isinstance(entry["name"], bool):
+            raise ContextError(f"{path}: roads[{i}].name must be text, not {_short(entry['name'])}")
         out[str(entry["name"]).strip()] = _number(entry["width"], f"roads[{i}].width", path)
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-import re
+import functools
 from dataclasses import dataclass
 
 #: role -> (canonical layer, aliases)
@@ -48,5 +48,25 @@ class LayerRoles:
 
 def _matches(pattern: str, layer: str, normed: str) -> bool:
     if pattern.startswith("re:"):
-        return re.search(pattern[3:], layer.strip(), re.IGNORECASE) is not None
+        return compile_pattern(pattern[3:]).search(layer.strip()) is not None
     return fnmatch.fnmatchcase(normed, _norm(pattern))
+
+
+@functools.lru_cache(maxsize=512)
+def compile_pattern(expression: str):
+    """A layer map's `re:` expression, case-insensitive, compiled by RE2 (google-re2): matching
+    takes linear time, so a pattern such as `(a+)+$`, which makes Python's backtracking `re`
+    run for minutes on a 34-character layer name, cannot hang a check. RE2 has no
+    backreferences or lookaround; such a pattern raises ValueError with RE2's reason."""
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False          # the caller reports the error in one line
+    try:
+        return re2.compile(expression, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ValueError(str(reason)) from None

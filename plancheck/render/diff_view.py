@@ -1,16 +1,17 @@
 """Renderings of a revision diff (results.diff): a rich terminal table, diff.json and diff.html.
 
-All text from the drawings (building names, messages) is escaped: rich `Text`, `html.escape`.
+All text from the drawings (building names, messages) is escaped: rich `Text` in the terminal
+(bidi controls shown as codes), Jinja2 autoescape in diff.html (render/pages.py).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
 from plancheck.render.json_file import write_atomic
 
+CHANGES = frozenset(("new", "fixed", "changed", "unchanged", "gone"))
 CHANGE_STYLE = {"new": "bold red", "fixed": "bold green", "changed": "yellow", "unchanged": "dim",
                 "gone": "dim"}
 LABELS = {"site_area_m2": "site area 用地面积 (m²)", "gross_floor_area_m2": "floor area 建筑面积 (m²)",
@@ -34,11 +35,13 @@ def terminal(d: dict, show_unchanged: bool = False):
     from rich.table import Table
     from rich.text import Text
 
+    from plancheck.render.pages import visible_bidi
+
     head = Text()
     head.append("diff ", style="bold")
-    head.append(d["old"]["path"])
+    head.append(visible_bidi(d["old"]["path"]))
     head.append(" → ")
-    head.append(d["new"]["path"])
+    head.append(visible_bidi(d["new"]["path"]))
     head.append(f"\nverdict {d['verdict']['old']} → {d['verdict']['new']}; ")
     head.append(", ".join(f"{n} {c}" for c, n in d["counts"].items()))
     ind = Table(title="Indicators 指标", title_justify="left")
@@ -53,8 +56,9 @@ def terminal(d: dict, show_unchanged: bool = False):
     for r in d["findings"]:
         if r["change"] in ("unchanged", "gone") and not show_unchanged:
             continue
-        t.add_row(Text(r["change"], style=_style(r)), Text(r["rule"]),
-                  Text(" ".join(r["subjects"])), Text(_side(r["old"])), Text(_side(r["new"])),
+        t.add_row(Text(r["change"], style=_style(r)), Text(visible_bidi(r["rule"])),
+                  Text(visible_bidi(" ".join(r["subjects"]))), Text(visible_bidi(_side(r["old"]))),
+                  Text(visible_bidi(_side(r["new"]))),
                   _signed(r["measured_delta"]))
     return Group(head, ind, t)
 
@@ -81,34 +85,29 @@ def write(d: dict, out_dir: Path) -> list[Path]:
     return [write_atomic(out_dir / "diff.json", text), write_atomic(out_dir / "diff.html", page(d))]
 
 
+STATUSES = frozenset(("pass", "fail", "unknown", "warning", "error"))
+
+
 def page(d: dict) -> str:
-    e = html.escape
-    ind = "".join(
-        f"<tr><td>{e(LABELS.get(r['indicator'], r['indicator']))}</td><td>{_num(r['old'])}</td>"
-        f"<td>{_num(r['new'])}</td><td>{_signed(r['delta'])}</td></tr>" for r in d["indicators"])
-    rows = "".join(
-        f"<tr class='{r['change']} {(r['new'] or r['old'])['status']}'><td>{r['change']}</td><td>{e(r['rule'])}</td>"
-        f"<td>{e(r.get('clause') or '')}</td><td>{e(' '.join(r['subjects']))}</td>"
-        f"<td>{e(_side(r['old']))}</td><td>{e(_side(r['new']))}</td>"
-        f"<td>{_signed(r['measured_delta'])}</td>"
-        f"<td>{e((r['new'] or r['old'])['message'])}</td></tr>" for r in d["findings"])
+    """diff.html: the autoescaping template (every value escaped, attributes included; classes
+    only from closed sets), a CSP without scripts, names isolated in <bdi>."""
+    from plancheck.render import pages
+
+    def text(v) -> str:
+        return "" if v is None else str(v)
+
+    rows = []
+    for r in d["findings"]:
+        side = r.get("new") or r.get("old") or {}
+        rows.append({
+            "change": text(r.get("change")), "change_class": pages.token(r.get("change"), CHANGES),
+            "status_class": pages.token(side.get("status"), STATUSES),
+            "rule": text(r.get("rule")), "clause": text(r.get("clause")),
+            "subjects": [text(s) for s in r.get("subjects") or []],
+            "old": _side(r["old"]), "new": _side(r["new"]), "delta": _signed(r["measured_delta"]),
+            "message": text(side.get("message"))})
+    indicators = [{"label": LABELS.get(r["indicator"], r["indicator"]), "old": _num(r["old"]),
+                   "new": _num(r["new"]), "delta": _signed(r["delta"])} for r in d["indicators"]]
     counts = ", ".join(f"{n} {c}" for c, n in d["counts"].items())
-    return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>plancheck diff</title>
-<style>
-body{{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em}}
-table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ccc;padding:.25em .5em;text-align:left}}
-tr.new td:first-child{{color:#b00;font-weight:bold}} tr.new.pass td:first-child{{color:#070;font-weight:normal}} tr.fixed td:first-child{{color:#070;font-weight:bold}}
-tr.changed td:first-child{{color:#a60}} tr.unchanged,tr.gone{{color:#888}}
-</style></head><body>
-<h1>plancheck diff</h1>
-<p>old: <code>{e(d['old']['path'])}</code> ({e(d['verdict']['old'])})<br>
-new: <code>{e(d['new']['path'])}</code> ({e(d['verdict']['new'])})</p>
-<p>{e(counts)}</p>
-<h2>Indicators 指标</h2>
-<table><tr><th>indicator</th><th>old</th><th>new</th><th>Δ</th></tr>{ind}</table>
-<h2>Findings 问题</h2>
-<table><tr><th>change</th><th>rule</th><th>clause</th><th>subjects</th><th>old</th><th>new</th>
-<th>Δ measured</th><th>message</th></tr>{rows}</table>
-</body></html>
-"""
+    return pages.render("diff.html.j2", csp=pages.csp(), d=d, rows=rows, indicators=indicators,
+                        counts=counts)

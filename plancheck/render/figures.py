@@ -282,9 +282,7 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fig in fs.figures:
-        path = folder / fig.file
-        path.write_bytes(fig.png)
-        written.append(path)
+        written.append(write_atomic(folder / fig.file, fig.png))
     index = {"figures": [{"file": f.file, "key": f.key, "title": f.title, "kind": f.kind,
                           "width": f.width, "height": f.height, "findings": f.findings,
                           "mapping": f.mapping, "labels": f.labels, "unlabelled": f.unlabelled}

@@ -23,14 +23,28 @@ def glb_bytes(report: dict) -> bytes:
     from plancheck.model.massing import white_model
 
     scene = white_model(report)
+    if not scene.geometry:        # an empty drawing: trimesh can neither turn nor export it
+        return _empty_glb(scene.metadata)
     scene.apply_transform(Z_UP_TO_Y_UP)
     return scene.export(file_type="glb")
+
+
+def _empty_glb(extras: dict) -> bytes:
+    """A valid glTF 2.0 binary with one scene and no nodes (a drawing with nothing to model)."""
+    import json
+    import struct
+
+    doc = json.dumps({"asset": {"version": "2.0", "generator": "plancheck"}, "scene": 0,
+                      "scenes": [{"nodes": [], "extras": extras}]},
+                     ensure_ascii=False).encode("utf-8")
+    doc += b" " * (-len(doc) % 4)
+    return (struct.pack("<4sII", b"glTF", 2, 12 + 8 + len(doc))
+            + struct.pack("<I4s", len(doc), b"JSON") + doc)
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "model.glb"
-    tmp = out_dir / ".model.glb.tmp"
-    tmp.write_bytes(glb_bytes(report))
-    tmp.replace(path)
-    return [path]
+    from plancheck.render.json_file import write_atomic
+
+    return [write_atomic(path, glb_bytes(report))]

@@ -197,7 +197,9 @@ def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
     units = d.get("units") or {}
     rows = [
         (w["drawing_file"], f"{d.get('path')}  (sha256 {d.get('sha256')})"),
-        (w["ruleset"], f"{rs.get('id')} {rs.get('version')} — {rs.get('title')}"),
+        (w["ruleset"], f"{rs.get('id')} {rs.get('version')} — {rs.get('title')}"
+                       + (f"  ({rs['path']})" if rs.get("path") else "")
+                       + "".join(f"; {name} sha256 {sha}" for name, sha in (rs.get("files") or {}).items())),
         (w["tool"], f"{report['tool']['name']} {report['tool']['version']}"),
         (w["units"], f"declared {units.get('declared')}, used {units.get('used')}"),
         (w["north"], f"{d.get('north_deg', 90.0):.2f}° ({d.get('north_from') or '—'})"),

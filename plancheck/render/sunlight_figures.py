@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from plancheck.render.figures import matplotlib_cjk, status_hex
+from plancheck.render.json_file import write_atomic
 from plancheck.sunlight.output import figure_name
 
 ISO_FILE = "figures/sunlight-isochrones.png"
@@ -207,8 +208,5 @@ def figures(doc: dict, lang: str = "zh") -> list[tuple[str, str, bytes]]:
 def render_files(doc: dict, out_dir: Path, lang: str = "zh") -> list[Path]:
     written = []
     for rel, _title, png in figures(doc, lang):
-        path = Path(out_dir) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(png)
-        written.append(path)
+        written.append(write_atomic(Path(out_dir) / rel, png))
     return written

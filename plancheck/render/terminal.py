@@ -10,6 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from plancheck.render.pages import visible_bidi
 from plancheck.render.figures import sun_note
 
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow", "warning": "magenta",
@@ -88,11 +89,11 @@ def _finding(f: dict) -> list[Text]:
     if f.get("clause") and f["family"] != "drawing":
         head.append(f" {f['clause']}")
     if f["subjects"]:
-        head.append("  " + " / ".join(f["subjects"]))
+        head.append("  " + visible_bidi(" / ".join(f["subjects"])))
     if f["measured"] is not None or f["required"] is not None:
         head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}{sun_note(f)}")
     body = Text("        ")
-    body.append(f["message"])
+    body.append(visible_bidi(f["message"]))
     return [head, body]
 
 
@@ -153,21 +154,21 @@ def inspection(report: dict) -> Group:
     for col in ("layer", "role", "entities"):
         layers.add_column(col, overflow="fold")
     for name, info in d["layers"].items():
-        layers.add_row(Text(name), Text(info["role"] or "—", style="" if info["role"] else "dim"),
+        layers.add_row(Text(visible_bidi(name)), Text(info["role"] or "—", style="" if info["role"] else "dim"),
                        ", ".join(f"{k} {v}" for k, v in info["entities"].items()))
     bld = Table(title="Buildings 建筑", title_justify="left")
     for col in ("name", "status", "entity", "use", "floors", "height m", "area m²", "carriers"):
         bld.add_column(col, overflow="fold")
     for b in report["buildings"]:
         for m in b["masses"]:
-            bld.add_row(Text(b["name"]), b["status"], m["entity"], _q(m["use"]), _q(m["floors"]),
+            bld.add_row(Text(visible_bidi(b["name"])), b["status"], m["entity"], _q(m["use"]), _q(m["floors"]),
                         _q(m["height_m"]), f"{m['area_m2']:.1f}",
                         Text(_carriers(m["carriers"])))
     roads = Table(title="Roads 道路红线", title_justify="left")
     for col in ("entity", "name", "width m", "from"):
         roads.add_column(col)
     for r in report["roads"]:
-        roads.add_row(r["entity"], Text(r["name"] or "—"), _q(r["width_m"]), r["width_from"] or "—")
+        roads.add_row(r["entity"], Text(visible_bidi(r["name"] or "—")), _q(r["width_m"]), r["width_from"] or "—")
     site = report["indicators"]["site_area_m2"]
     parts = [head, Text(f"site area: {_num(site, 'm²')}"), layers, bld, roads]
     listed = findings_list(report, ("fail", "error", "unknown", "warning"), "Drawing findings 图纸问题",

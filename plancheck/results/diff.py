@@ -15,6 +15,7 @@ Each matched or unmatched finding gets one `change`:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -31,11 +32,16 @@ def key(f: dict) -> tuple:
     return (f["rule"], tuple(sorted(f["subjects"])), f.get("metric"), f.get("entity"))
 
 
-def diff(old: dict, new: dict) -> dict[str, Any]:
-    """The diff of two report dicts (schema plancheck.report/1) as plain data (diff.json)."""
-    for name, r in (("old", old), ("new", new)):
+def diff(old: dict, new: dict, names: tuple[str, str] = ("old", "new")) -> dict[str, Any]:
+    """The diff of two report dicts (schema plancheck.report/1) as plain data (diff.json).
+    `names` say where each side came from in the message when one is malformed."""
+    for side, name, r in (("old", names[0], old), ("new", names[1], new)):
+        where = f"the {side} side" + (f" ({name})" if name != side else "")
         if not isinstance(r, dict) or r.get("schema") != "plancheck.report/1":
-            raise PlancheckError(f"the {name} side is not a plancheck report (schema plancheck.report/1)")
+            raise PlancheckError(f"{where} is not a plancheck report (schema plancheck.report/1)")
+        problem = malformed(r)
+        if problem:
+            raise PlancheckError(f"{where} is a malformed plancheck report: {problem}")
     rows = [_row(o, n) for o, n in _pairs(old["findings"], new["findings"])]
     rows.sort(key=lambda r: (CHANGES.index(r["change"]), r["rule"], r["subjects"]))
     counts = {c: sum(r["change"] == c for r in rows) for c in CHANGES}
@@ -51,6 +57,60 @@ def diff(old: dict, new: dict) -> dict[str, Any]:
         "new_failures": sum(_regressed(r, {"fail"}) for r in rows),
         "findings": rows,
     }
+
+
+STATUSES = ("pass", "fail", "unknown", "warning", "error")
+
+
+def _text(v) -> bool:
+    return isinstance(v, str)
+
+
+def _number(v) -> bool:
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)
+                         and math.isfinite(v))
+
+
+def malformed(r: dict) -> str | None:
+    """The first field the diff needs that a (crafted or damaged) report lacks or gets wrong;
+    None when the report can be compared."""
+    drawing, tool = r.get("drawing"), r.get("tool")
+    if not isinstance(drawing, dict) or not _text(drawing.get("path")):
+        return "drawing.path must be text"
+    if not (drawing.get("sha256") is None or _text(drawing.get("sha256"))):
+        return "drawing.sha256 must be text"
+    if not isinstance(tool, dict) or not _text(tool.get("version")):
+        return "tool.version must be text"
+    if not isinstance(r.get("ruleset"), dict):
+        return "ruleset must be a mapping"
+    if not _text(r.get("verdict")):
+        return "verdict must be text"
+    ind = r.get("indicators")
+    if not isinstance(ind, dict) or not all(_number(ind.get(k)) for k in INDICATORS):
+        return "indicators must map names to numbers"
+    summ = r.get("summary")
+    if not isinstance(summ, dict) or not all(_text(k) and isinstance(v, int) and not isinstance(v, bool)
+                                             for k, v in summ.items()):
+        return "summary must map statuses to counts"
+    findings = r.get("findings")
+    if not isinstance(findings, list):
+        return "findings must be a list"
+    for i, f in enumerate(findings):
+        if not isinstance(f, dict):
+            return f"findings[{i}] must be a mapping"
+        if not _text(f.get("rule")) or not _text(f.get("family")):
+            return f"findings[{i}] needs rule and family as text"
+        if f.get("status") not in STATUSES:
+            return f"findings[{i}].status must be one of {', '.join(STATUSES)}"
+        subjects = f.get("subjects")
+        if not isinstance(subjects, list) or not all(_text(s) for s in subjects):
+            return f"findings[{i}].subjects must be a list of text"
+        if not (_number(f.get("measured")) and _number(f.get("required"))):
+            return f"findings[{i}].measured / required must be numbers"
+        for k in ("id", "unit", "message", "clause", "metric", "entity"):
+            if not (f.get(k) is None or _text(f.get(k))):
+                return f"findings[{i}].{k} must be text"
+    return None
 
 
 def _side(r: dict) -> dict:

@@ -6,6 +6,7 @@ check; it never prints (progress goes through a callback)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import time
@@ -23,9 +24,13 @@ SCHEMA_FILE = Path(__file__).with_name("sunlight.schema.json")
 
 
 def figure_name(building: str) -> str:
-    """The facade-elevation figure of a receiver, relative to the output folder."""
-    safe = re.sub(r"[^0-9A-Za-z_-]+", lambda m: "".join(f"u{ord(c):x}" for c in m.group()), building)
-    return f"figures/sunlight-{safe}.png"
+    """The facade-elevation figure of a receiver, relative to the output folder: named by a
+    stable id, not by the drawing's text: an ASCII hint of the name (at most 24 characters) and
+    12 hex digits of the name's sha256, so two names never share a file (`9#` and `9u23` did)
+    and no name makes the file name too long (49 CJK characters did)."""
+    hint = re.sub(r"[^0-9A-Za-z_-]+", "_", building).strip("_-")[:24] or "b"
+    digest = hashlib.sha256(building.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"figures/sunlight-{hint}-{digest}.png"
 
 
 def no_worse_status(after: WindowResult, before: WindowResult, req: Requirement) -> tuple[str, str | None]:
