@@ -15,7 +15,9 @@ number is written here: every one comes from the clauses' params.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 import numpy as np
@@ -27,6 +29,7 @@ from plancheck.evaluate import spacing_pairs as sp
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
 from plancheck.evaluate.registry import check_kind
+from plancheck.evaluate.values import Range, height_range
 from plancheck.findings import Finding
 from plancheck.model.site import height_class
 
@@ -48,7 +51,11 @@ _FM = _obj({"factor": _NUM, "min_m": _ZONED})
 SCHEMAS = {
     "par_ns": _obj({"factor": _ZONED, "point_ratio": {"type": "number", "minimum": 1},
                     "ns_max_deg": {"type": "number", "minimum": 0, "maximum": 90},
-                    "reach_factor": {"type": "number", "minimum": 1}}),
+                    "reach_factor": {"type": "number", "minimum": 1},
+                    "residential_floor_classes": _obj({
+                        c: {"type": "array", "minItems": 3, "maxItems": 3,
+                            "items": {"type": ["number", "null"]}}
+                        for c in ("low", "multi", "high")})}),
     "par_ew": _obj({"factor": _ZONED, "min_m": _NUM, "min_high_m": _NUM}),
     "perp": _obj({"factor_ns": _ZONED, "factor_ew": _ZONED, "other_factor": _NUM,
                   "min_m": _NUM, "min_high_m": _NUM, "gable_width_max_m": _NUM,
@@ -218,6 +225,27 @@ class Rules:
     def p(self, role: str) -> dict:
         return self.clauses[role].params
 
+    @property
+    def factors(self) -> set[float]:
+        """Every height factor of the spacing clauses (both zones' values)."""
+        out: set[float] = set()
+
+        def walk(v, key=""):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    walk(x, k if k not in ZONES else key)
+            elif key in ("factor", "factor_ns", "factor_ew", "other_factor") and \
+                    isinstance(v, (int, float)):
+                out.add(float(v))
+        for c in self.clauses.values():
+            walk(c.params)
+        return out
+
+    @property
+    def caps(self) -> set[float]:
+        """Heights above which the rules stop growing (应用解释: 100 m)."""
+        return {float(self.p(r)["height_cap_m"]) for r in ("sun", "nonres")}
+
     def reach(self, h: np.ndarray) -> np.ndarray:
         """Each mass's reach: reach_factor × the most any rule could ask of a pair it is in,
         max(largest factor × the taller height, largest minimum for the pair's height
@@ -265,6 +293,8 @@ class Side:
     cls31: str | None      # class for 第三十一条 (a stepped multi/low building counts as multi)
     use: str | None        # the mass's use, else the building's
     group: str | None      # "res", "nonres", "art30"; None when the use is unknown
+    rng: Range | None = None   # the height as a range: what a missing HEIGHT can be
+    bcls: str | None = None    # the building's height class (stepped podiums, 第三十一条)
 
 
 def _sides(ev: Evaluation, rules: Rules) -> tuple[list[Side], list, np.ndarray]:
@@ -280,7 +310,11 @@ def _sides(ev: Evaluation, rules: Rules) -> tuple[list[Side], list, np.ndarray]:
                 "res" if use in res_uses else "art30" if use in art30_uses else "nonres")
             cls = height_class(m.height_m)
             cls31 = "multi" if stepped and cls == "low" and b.height_class == "multi" else cls
-            sides.append(Side(bi, b.name, m.height_m, cls, cls31, use, group))
+            src = getattr(b, "sources", {}).get("height") or m.carriers.get("height") or "drawn"
+            rng = height_range(m.height_m, m.floors, group == "res",
+                               rules.p("par_ns")["residential_floor_classes"], src)
+            sides.append(Side(bi, b.name, m.height_m, cls, cls31, use, group, rng,
+                              b.height_class))
             outlines.append(m.outline)
             proposed.append(b.status == "proposed")
     return sides, outlines, np.array(proposed, dtype=bool)
@@ -391,6 +425,9 @@ class Outcome:
     pl: sp.Placement | None = None
     dr: sp.Direction | None = None
     message: str = ""                # set directly only for 第三十条 outcomes
+    prefix: str = ""                 # decided over a range of values: says so, before the message
+    prefix_why: str = ""             # undecided over a range: the thresholds, after the reason
+    ranges: dict | None = None       # the missing values' ranges (report extra)
 
     @property
     def rank(self) -> tuple:
@@ -433,21 +470,199 @@ class Ctx:
         out = []
         if "art30" in (a.group, b.group):
             out.append(self.art30(sides, d, ys))
+        o = self.spacing(sides, pl, d)
+        if o is not None:
+            out.append(o)
+        return out
+
+    def at(self, sides, pl: sp.Placement, d: float) -> Outcome | None:
+        """The spacing outcome with the values as they are (None: fire spacing only)."""
         judged = []
         for dr in pl.dirs:
             req = self.requirement(sides, dr)
             if req is None:          # governed by fire spacing (or 第三十条) only
-                return out
+                return None
             diag = pl.relation == "diag"
             judged.append(self.judge(sides, req, dr.gap_m if diag else d, pl, dr))
-        out.append(_either(judged))
-        return out
+        return _either(judged)
+
+    # -- values as ranges ----------------------------------------------------------------------
+    def spacing(self, sides, pl: sp.Placement, d: float) -> Outcome | None:
+        """The spacing outcome; a missing height or zone is a range of values (values.py): the
+        pair is decided when every value in it gives the same verdict, else `unknown` naming
+        the value and the thresholds that would decide it."""
+        base = self.at(sides, pl, d)
+        if base is None or base.status != "unknown" or None in (sides[0].group, sides[1].group):
+            return base
+        missing = [k for k in (0, 1) if sides[k].h is None]
+        if not missing and self.zone is not None:
+            return base
+        zones = list(ZONES) if self.zone is None else [self.zone]
+        grids = [self.samples(sides[k], pl, d) for k in missing]
+        saved, results = self.zone, []
+        try:
+            for z in zones:
+                self.zone = z
+                for combo in itertools.product(*grids):
+                    s2 = list(sides)
+                    for k, (h, _) in zip(missing, combo):
+                        s2[k] = self.with_height(sides[k], h)
+                    o = self.at(tuple(s2), pl, d)
+                    results.append((z, tuple(h for h, _ in combo), o))
+                    if len(missing) == 2 and len({r[2].status for r in results}) > 1:
+                        break        # two unknown heights: one counter-example is enough
+                else:
+                    continue
+                break
+        finally:
+            self.zone = saved
+        statuses = {r[2].status for r in results}
+        if len(statuses) == 1 and statuses <= {"pass", "fail"}:
+            st = statuses.pop()
+            z, hs, o = (max if st == "fail" else min)(results, key=lambda r: r[2].margin)
+            o.prefix = self._decided_text(sides, missing, st, z, hs)
+            o.ranges = self._ranges(sides, missing)
+            return o
+        base.prefix_why = self._undecided_text(sides, missing, zones, grids, results)
+        base.ranges = self._ranges(sides, missing)
+        return base
+
+    def with_height(self, s: Side, h: float) -> Side:
+        cls = height_class(h)
+        stepped = self.r.p("nonres")["stepped_as_multi"]
+        cls31 = "multi" if stepped and cls == "low" and s.bcls == "multi" else cls
+        return replace(s, h=h, cls=cls, cls31=cls31)
+
+    def samples(self, s: Side, pl: sp.Placement, d: float) -> list[tuple[float, bool]]:
+        """Heights to try in a side's range: every point where a verdict can change (the
+        height classes' limits, the height caps, and each h where k × h meets a measured
+        distance, for every factor k of these clauses), and one height inside each piece
+        between them: within a piece every requirement is continuous and non-decreasing in
+        the height, so the verdict is the same all through it. (h, is_breakpoint) pairs,
+        extremes first."""
+        from plancheck.model.site import LOW_MAX_M, MULTI_MAX_M
+
+        r = s.rng or Range(0.0, math.inf, "missing")
+        dists = {d} | {dr.gap_m for dr in pl.dirs}
+        bps = {LOW_MAX_M, MULTI_MAX_M} | set(self.r.caps) | {
+            (x + tol.COMPARE_M) / k for x in dists for k in self.r.factors if k > 0}
+        bps = sorted(b for b in bps if r.lo < b < r.hi)
+        pts: list[tuple[float, bool]] = []
+        prev = r.lo
+        for b in bps:
+            pts += [((prev + b) / 2, False), (b, True)]
+            prev = b
+        if math.isinf(r.hi):
+            pts.append((prev + max(1.0, prev), False))
+        else:
+            if r.hi > prev:
+                pts.append(((prev + r.hi) / 2, False))
+            pts.append((r.hi, True))
+        return [pts[0], pts[-1]] + pts[1:-1] if len(pts) > 2 else pts
+
+    def _ranges(self, sides, missing) -> dict:
+        return {sides[k].name: {"height_m": sides[k].rng.as_dict()} for k in missing
+                if sides[k].rng is not None}
+
+    def _missing_text(self, sides, missing) -> str:
+        parts = [self.t(f"{sides[k].name} 高度未标注（{sides[k].rng.text(True)}）",
+                        f"{sides[k].name} has no height ({sides[k].rng.text(False)})")
+                 for k in missing]
+        if self.zone is None:
+            parts.append(self.t("未给出区域（浦西内环线以内 / 其他地区）",
+                                "no zone given (puxi-inner / other)"))
+        return self.t("，", "; ").join(parts)
+
+    def _decided_text(self, sides, missing, status, zone, hs) -> str:
+        what = self.t("、".join(["高度"] * bool(missing) + ["区域"] * (self.zone is None)),
+                      " and ".join(["height"] * bool(missing) + ["zone"] * (self.zone is None)))
+        word = self.t("满足" if status == "pass" else "不满足", "passes" if status == "pass" else "fails")
+        case = [self.t(f"{sides[k].name} 高度 {h:.2f} m", f"{sides[k].name} at {h:.2f} m")
+                for k, h in zip(missing, hs)]
+        if self.zone is None:
+            case.append(ZONE_TEXT["zh" if self.zh else "en"][zone])
+        fav = self.t("最有利" if status == "fail" else "最不利",
+                     "most favourable" if status == "fail" else "least favourable")
+        return self.t(
+            f"{self._missing_text(sides, missing)}；按其任何{what}均{word}（以下按{fav}情形："
+            f"{'、'.join(case)} 计）：",
+            f"{self._missing_text(sides, missing)}: it {word} whatever its {what} "
+            f"(shown for the {fav} case, {', '.join(case)}): ")
+
+    def _word(self, status: str) -> str:
+        return self.t({"pass": "满足", "fail": "不满足", "unknown": "需日照分析"}[status],
+                      {"pass": "it passes", "fail": "it fails",
+                       "unknown": "a sunlight analysis decides"}[status])
+
+    def _undecided_text(self, sides, missing, zones, grids, results) -> str:
+        """What would decide an undecided pair: per zone, the height runs of each verdict."""
+        sep = self.t("，", ", ")
+        if len(missing) == 1:
+            k = missing[0]
+            pts = grids[0]
+            per_zone = []
+            for z in zones:
+                st = [o.status for zz, _, o in results if zz == z]
+                per_zone.append((z, self._runs(sides[k].name, sides[k].rng, pts, st)))
+            if len({t for _, t in per_zone}) == 1:
+                return per_zone[0][1]
+            return self.t("；", "; ").join(
+                f"{ZONE_TEXT['zh' if self.zh else 'en'][z]}{self.t('：', ': ')}{t}"
+                for z, t in per_zone)
+        # two heights (or the zone alone): one example of each verdict
+        seen: dict[str, tuple] = {}
+        for z, hs, o in results:
+            seen.setdefault(o.status, (z, hs))
+        ex = []
+        for st, (z, hs) in seen.items():
+            case = [f"{sides[k].name} {self.t('取', 'at')} {h:.2f} m" for k, h in zip(missing, hs)]
+            if self.zone is None:
+                case.append(ZONE_TEXT["zh" if self.zh else "en"][z])
+            ex.append(self.t(f"{'、'.join(case)} 时{self._word(st)}",
+                             f"{self._word(st)} with {', '.join(case)}"))
+        return self.t("例如", "e.g. ") + sep.join(ex)
+
+    def _runs(self, name: str, rng: Range, pts, statuses) -> str:
+        """'2# 高度 ≤ 16.67 m 时满足，> 16.67 m 时不满足' from the sampled verdicts (a verdict
+        changes only at a breakpoint sample: the boundary is that breakpoint)."""
+        order = sorted(range(len(pts)), key=lambda i: pts[i][0])
+        runs: list[list] = []          # [status, lo, lo_incl, hi, hi_incl]
+        prev = None
+        for i in order:
+            h, bp = pts[i]
+            st = statuses[i]
+            if not runs:
+                runs.append([st, rng.lo, False, None, True])
+            elif st != runs[-1][0]:
+                ph, pbp = prev
+                if pbp:
+                    runs[-1][3:5] = [ph, True]
+                    runs.append([st, ph, False, None, True])
+                else:
+                    runs[-1][3:5] = [h, False]
+                    runs.append([st, h, True, None, True])
+            prev = (h, bp)
+        runs[-1][3:5] = [rng.hi, True]
+        if len(runs) == 1:
+            return self.t(f"{name} 任何高度均{self._word(runs[0][0])}",
+                          f"{self._word(runs[0][0])} whatever {name}'s height")
+        out = []
+        for n, (st, lo, lo_in, hi, hi_in) in enumerate(runs):
+            if n == 0:
+                cond = f"{'≤' if hi_in else '<'} {_num(hi)} m"
+            elif n == len(runs) - 1:
+                cond = f"{'≥' if lo_in else '>'} {_num(lo)} m"
+            else:
+                cond = f"{_num(lo)}–{_num(hi)} m"
+            out.append(self.t(f"{name} 高度 {cond} 时{self._word(st)}",
+                              f"{self._word(st)} when {name}'s height is {cond}"))
+        return self.t("，", ", ").join(out)
 
     def requirement(self, sides: tuple[Side, Side], dr: sp.Direction) -> Req | None:
         """The rule for one direction of a pair (None: fire spacing only). Texts name the
         masses by placeholder, so pairs alike share one computation."""
         a, b = sides
-        key = (a.group, b.group, a.h, b.h, a.cls31, b.cls31, dr.kind, dr.compass, dr.lower,
+        key = (self.zone, a.group, b.group, a.h, b.h, a.cls31, b.cls31, dr.kind, dr.compass, dr.lower,
                dr.gable, None if dr.gable_m is None else round(dr.gable_m, 6))
         if key not in self.cache:
             self.sides = sides
@@ -764,7 +979,18 @@ class Ctx:
         return o
 
     def render(self, o: Outcome) -> tuple[str, dict[str, Any]]:
-        """The message and the extra report fields of an outcome."""
+        """The message and the extra report fields of an outcome; one decided or left open
+        over a range of values says so (values.py)."""
+        msg, extra = self._render(o)
+        if o.prefix:
+            msg = o.prefix + msg
+        if o.prefix_why:
+            msg += self.t(f"；{o.prefix_why}", f"; {o.prefix_why}")
+        if o.ranges:
+            extra["ranges"] = o.ranges
+        return msg, extra
+
+    def _render(self, o: Outcome) -> tuple[str, dict[str, Any]]:
         if o.role == "art30":
             return o.message, ({"pending": "sunlight"} if o.status == "unknown" else {})
         req, pl, dr, m = o.req, o.pl, o.dr, o.measured
@@ -824,6 +1050,11 @@ def _either(judged: list[Outcome]) -> Outcome:
         if hits:
             return max(hits, key=lambda o: -np.inf if o.margin is None else o.margin)
     return max(judged, key=lambda o: o.margin)
+
+
+def _num(x: float) -> str:
+    """A threshold height as text: 16.67, 24, 21.3."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def _r(x: float | None) -> float | None:
