@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 import numpy as np
@@ -225,7 +226,7 @@ class Rules:
     def p(self, role: str) -> dict:
         return self.clauses[role].params
 
-    @property
+    @cached_property
     def factors(self) -> set[float]:
         """Every height factor of the spacing clauses (both zones' values)."""
         out: set[float] = set()
@@ -241,7 +242,7 @@ class Rules:
             walk(c.params)
         return out
 
-    @property
+    @cached_property
     def caps(self) -> set[float]:
         """Heights above which the rules stop growing (应用解释: 100 m)."""
         return {float(self.p(r)["height_cap_m"]) for r in ("sun", "nonres")}
@@ -449,6 +450,7 @@ class Ctx:
         self.zone = ev.context.zone
         self.detached = bool(ev.context.detached_house_area)
         self.geo = rules.p("perp")
+        self.stepped = rules.p("nonres")["stepped_as_multi"]
         self.cache: dict[tuple, Req | None] = {}
         self.sides: tuple[Side, Side] = ()
 
@@ -529,9 +531,8 @@ class Ctx:
 
     def with_height(self, s: Side, h: float) -> Side:
         cls = height_class(h)
-        stepped = self.r.p("nonres")["stepped_as_multi"]
-        cls31 = "multi" if stepped and cls == "low" and s.bcls == "multi" else cls
-        return replace(s, h=h, cls=cls, cls31=cls31)
+        cls31 = "multi" if self.stepped and cls == "low" and s.bcls == "multi" else cls
+        return Side(s.building, s.name, h, cls, cls31, s.use, s.group, s.rng, s.bcls)
 
     def samples(self, s: Side, pl: sp.Placement, d: float) -> list[tuple[float, bool]]:
         """Heights to try in a side's range: every point where a verdict can change (the
