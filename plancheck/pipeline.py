@@ -87,7 +87,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     )
     if city is not None:
         report["context_buildings"] = city
-    sun = ev.cache.get("sunlight")
+    sun = ev.cache.get(("evidence", "sunlight"))
     if sun is not None and sun.after:
         from plancheck.sunlight.analysis import isochrones
 

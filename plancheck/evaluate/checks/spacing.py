@@ -29,7 +29,7 @@ from plancheck.errors import RulesetError
 from plancheck.evaluate import spacing_pairs as sp
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
-from plancheck.evaluate.registry import check_kind
+from plancheck.evaluate.registry import check_kind, evidence
 from plancheck.evaluate.values import Range, height_range
 from plancheck.findings import Finding
 from plancheck.model.site import height_class
@@ -101,7 +101,7 @@ USE_TEXT = {"school": "学校", "kindergarten": "幼儿园、托儿所", "hospit
 
 def _kind(role: str):
     def fn(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
-        yield from _run(ev).get(clause.id, [])
+        yield from ev.evidence("spacing").findings.get(clause.id, [])
     fn.__name__ = role
     return fn
 
@@ -198,15 +198,20 @@ Unknown when: a height is missing.
 
 # -- the shared pass -------------------------------------------------------------------------------
 
-_LAST: list[tuple[Evaluation, dict[str, list[Finding]]]] = []
+@dataclass
+class SpacingPass:
+    """The spacing findings per clause id, and what the sunlight evidence was asked for."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    #: receivers (building indices) whose sunlight decides a pair: "residential" (第二十七条
+    #: path), "art30" (第三十条); "path27": some pair rests on the 第二十七条 path ([SUN21] 第二条)
+    sun_requests: dict = field(default_factory=lambda: {"residential": [], "art30": [],
+                                                        "path27": False})
 
 
-def _run(ev: Evaluation) -> dict[str, list[Finding]]:
-    if _LAST and _LAST[0][0] is ev:
-        return _LAST[0][1]
-    out = _evaluate(ev)
-    _LAST[:] = [(ev, out)]
-    return out
+@evidence("spacing")
+def _pass(ev: Evaluation) -> SpacingPass:
+    return _evaluate(ev)
 
 
 @dataclass
@@ -327,7 +332,7 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
     rules = Rules.of(ev)
     sides, outlines, proposed = _sides(ev, rules)
     if len(sides) < 2:
-        return {}
+        return SpacingPass()
     h = np.array([np.nan if s.h is None else s.h for s in sides])
     i_idx, j_idx, dist = sp.candidate_pairs(outlines, proposed, rules.reach(h))
     order = [(s.name, s.building) for s in sides]
@@ -335,7 +340,7 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
              for i, j, d in zip(i_idx.tolist(), j_idx.tolist(), dist.tolist())
              if sides[i].building != sides[j].building]
     if not pairs:
-        return {}
+        return SpacingPass()
     # subjects in name order: i is the first subject's mass
     ii = np.array([p[0] for p in pairs])
     jj = np.array([p[1] for p in pairs])
@@ -352,9 +357,12 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
             key = (sides[i].building, sides[j].building, o.role == "art30")
             if key not in best or o.rank < best[key][0].rank:
                 best[key] = (o, k)
+    result = SpacingPass()
+    _with_sunlight(ev, ctx, [o for o, _ in best.values() if o.pending], sides, pairs, best,
+                   result.sun_requests)
     rings = pack(outlines)
     witness = _witness()
-    out: dict[str, list[Finding]] = {}
+    out = result.findings
     for key in sorted(best, key=lambda key: _subjects(best[key][0])):
         o, k = best[key]
         i, j, _ = pairs[k]
@@ -366,7 +374,57 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
         out.setdefault(clause.id, []).append(ev.finding(
             clause, o.status, msg, _subjects(o), o.measured, _r(o.required), "m",
             _seg(pa, pb), **extra))
-    return out
+    return result
+
+
+def _with_sunlight(ev: Evaluation, ctx: "Ctx", pending: list["Outcome"], sides, pairs, best,
+                   requests: dict) -> None:
+    """Judge the pairs the spacing rules leave to the sunlight (第二十七条 path, 第三十条) with
+    the sunlight evidence: a pair whose other building cannot shade the home (or the 第三十条
+    building) passes (geometry: wholly north of it, or beyond the radius); otherwise the
+    analysis of the buildings it could shade decides it, when the analysis is on."""
+    if not pending:
+        return
+    sun = ev.evidence("sunlight")
+    if sun.rules is None:
+        return
+    where = {id(o): pairs[k] for o, k in best.values()}
+    recv = {}
+    for o in pending:
+        i, j, _ = where[id(o)]
+        recv[id(o)] = sun.pair_receivers((sides[i].building, sides[j].building), o.role == "art30")
+        if o.role == "sun":
+            requests["path27"] = True
+        requests["art30" if o.role == "art30" else "residential"].extend(recv[id(o)])
+    for key in ("residential", "art30"):
+        requests[key] = list(dict.fromkeys(requests[key]))
+    error = None
+    if sun.enabled:
+        try:
+            sun.results(requests["residential"] + requests["art30"])
+        except Exception as exc:  # noqa: BLE001 - the analysis must not lose the spacing findings
+            error = f"{type(exc).__name__}: {exc}"
+    for o in pending:
+        bis = recv[id(o)]
+        if not bis:
+            o.status, o.sunlight = "pass", {"status": "pass", "receivers": []}
+            o.margin = 0.0 if o.margin is None else o.margin
+            continue
+        if not sun.enabled or error:
+            o.sun_error = error
+            continue
+        recs = [r for r in (sun.receiver(b) for b in bis) if r is not None]
+        if not recs:
+            continue
+        verdicts = [r["verdict"] for r in recs]
+        o.status = "fail" if "fail" in verdicts else \
+            "pass" if all(v == "pass" for v in verdicts) else "unknown"
+        o.sunlight = {"status": o.status,
+                      "receivers": [{"building": r["building"], "rule": r["rule"],
+                                     "verdict": r["verdict"], "worst": r["worst"],
+                                     "estimate": r["estimate"],
+                                     "figure": sun.figure(r["building"])} for r in recs]}
+        o.sun_parts = [sun.describe(r) for r in recs]
 
 
 def _witness():
@@ -429,6 +487,11 @@ class Outcome:
     prefix: str = ""                 # decided over a range of values: says so, before the message
     prefix_why: str = ""             # undecided over a range: the thresholds, after the reason
     ranges: dict | None = None       # the missing values' ranges (report extra)
+    #: left to the sunlight (第二十七条 path, 第三十条); then what the sunlight evidence says
+    pending: bool = False
+    sunlight: dict | None = None     # {"status", "receivers"}; receivers [] = nothing to shade
+    sun_parts: list[str] = field(default_factory=list)
+    sun_error: str | None = None
 
     @property
     def rank(self) -> tuple:
@@ -955,11 +1018,10 @@ class Ctx:
             need = self.t(f"{hv:g} 小时", f"{hv:g} h")
         msg = self.t(
             f"{names[0]}–{names[1]} 间距 {d:.2f} m：{s.name} 为第三十条所列建筑（{kind}），"
-            f"其与 {o.name} 的间距应保证其冬至日满窗日照有效时间不少于 {need}；需日照分析，尚未进行",
+            f"其与 {o.name} 的间距应保证其冬至日满窗日照有效时间不少于 {need}",
             f"{names[0]}–{names[1]}: spacing {d:.2f} m: {s.name} is a 第三十条 building ({kind}); "
-            f"its spacing from {o.name} must leave it at least {need} of winter-solstice sunlight: "
-            f"a sunlight analysis is needed and was not run")
-        return Outcome("art30", "unknown", names, d, None, None, message=msg)
+            f"its spacing from {o.name} must leave it at least {need} of winter-solstice sunlight")
+        return Outcome("art30", "unknown", names, d, None, None, message=msg, pending=True)
 
     # -- judging -----------------------------------------------------------------------------------
     def judge(self, sides, req: Req, measured: float, pl: sp.Placement,
@@ -976,6 +1038,7 @@ class Ctx:
         else:
             o.role, o.required = "sun", req.sun
             o.status = "unknown" if measured >= req.sun - tol.COMPARE_M else "fail"
+            o.pending = o.status == "unknown"
         o.margin = measured - o.required
         return o
 
@@ -993,7 +1056,9 @@ class Ctx:
 
     def _render(self, o: Outcome) -> tuple[str, dict[str, Any]]:
         if o.role == "art30":
-            return o.message, ({"pending": "sunlight"} if o.status == "unknown" else {})
+            if not o.pending:
+                return o.message, {}
+            return o.message + self._sun_tail(o, "", art30=True), self._sun_extra(o, {})
         req, pl, dr, m = o.req, o.pl, o.dr, o.measured
         extra = {"layout": "parallel" if pl.parallel else "perpendicular",
                  "placement": {"v": "facing", "u": "end-to-end", "diag": "diagonal"}[pl.relation],
@@ -1020,14 +1085,14 @@ class Ctx:
             return self.fill(msg, o), extra
         sun_terms = self.t("；", "; ").join(t.render() for t in req.sun_terms)
         extra.update(coefficient_required=_r(req.required), sunlight_path_required=_r(req.sun))
-        if o.status == "unknown":
-            extra["pending"] = "sunlight"
+        if o.pending:                # the 第二十七条 path: the sunlight decides
             msg = self.t(
                 f"{head}间距 {m:.2f} m，小于要求 {need} m（{terms}），"
-                f"但不小于第二十七条间距 {req.sun:.2f} m（{sun_terms}）：需日照分析{notes}",
+                f"但不小于第二十七条间距 {req.sun:.2f} m（{sun_terms}）",
                 f"{head} spacing {m:.2f} m is less than the required {need} m "
-                f"({terms}) but meets the 第二十七条 distance {req.sun:.2f} m ({sun_terms}): "
-                f"a sunlight analysis is needed{notes}")
+                f"({terms}) but meets the 第二十七条 distance {req.sun:.2f} m ({sun_terms})")
+            msg += self._sun_tail(o, notes)
+            extra = self._sun_extra(o, extra)
         else:
             msg = self.t(
                 f"{head}间距 {m:.2f} m，小于要求 {need} m（{terms}），"
@@ -1035,6 +1100,34 @@ class Ctx:
                 f"{head} spacing {m:.2f} m is less than the required {need} m "
                 f"({terms}) and than the 第二十七条 distance {req.sun:.2f} m ({sun_terms}){notes}")
         return self.fill(msg, o), extra
+
+    def _sun_tail(self, o: Outcome, notes: str, art30: bool = False) -> str:
+        """What the sunlight evidence says about a pair left to it (no text is patched later)."""
+        if o.sunlight is not None and not o.sunlight["receivers"]:
+            return notes + self.t(
+                "；另一幢建筑位于其以北或在日照分析范围以外，冬至日不能遮挡其日照" if art30 else
+                "；两幢建筑均不能遮挡对方住宅的冬至日日照（位于其以北或在日照分析范围以外）",
+                "; the other building stands north of it or beyond the analysis radius and "
+                "cannot shade it on the winter solstice" if art30 else
+                "; neither building can shade the other's homes on the winter solstice (it "
+                "stands north of them or beyond the analysis radius)")
+        if o.sunlight is not None:
+            return notes + self.t("；日照分析：" + "；".join(o.sun_parts),
+                                  "; sunlight analysis: " + "; ".join(o.sun_parts))
+        why = self.t(f"（日照分析出错：{o.sun_error}）", f" (the sunlight analysis crashed: "
+                                                      f"{o.sun_error})") if o.sun_error else ""
+        if art30:
+            return self.t(f"；需日照分析，尚未进行{why}",
+                          f": a sunlight analysis is needed and was not run{why}") + notes
+        return self.t(f"：需日照分析{why}", f": a sunlight analysis is needed{why}") + notes
+
+    @staticmethod
+    def _sun_extra(o: Outcome, extra: dict) -> dict:
+        if o.sunlight is not None:
+            extra["sunlight"] = o.sunlight
+            if o.sunlight["receivers"]:
+                extra["figure"] = o.sunlight["receivers"][0]["figure"]
+        return extra
 
     @staticmethod
     def fill(msg: str, o: Outcome) -> str:
