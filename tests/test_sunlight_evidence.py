@@ -89,3 +89,60 @@ def test_the_switch_is_read_in_one_place():
     readers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                      if re.search(r"\bev\.sunlight\b", p.read_text("utf-8")))
     assert readers == ["evaluate/checks/sunlight.py"]
+
+
+def test_sunlight_command_says_required_or_not_and_exits_on_required_failures_only(tmp_path):
+    """Two 24 m, 8-storey slabs 29 m apart: 第二十三条 asks 1.2 × 24 = 28.8 m <= 29 m, so
+    [SUN21] 第二条 requires no analysis. The sampled estimate still finds 2#'s ground-floor
+    middle windows short (noon shadow 24 / tan 35.3° ≈ 34 m > 29 m): reported, marked not
+    required, and the exit code is 0."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from plancheck.cli import app
+    from plancheck.sketch import write_dxf
+    from plancheck.sunlight.output import validate
+
+    sk = {"site": [[-20, -20], [100, -20], [100, 120], [-20, 120]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 8, "height": 24}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 41, 60, 53], "floors": 8, "height": 24}]}]}
+    write_dxf(sk, tmp_path / "r.dxf")
+    r = CliRunner().invoke(app, ["sunlight", str(tmp_path / "r.dxf"), "--out", str(tmp_path / "out"),
+                                 "--zone", "other", "--no-figures", "--lang", "en"])
+    doc = json.loads((tmp_path / "out" / "sunlight.json").read_text("utf-8"))
+    validate(doc)
+    by = {x["building"]: x for x in doc["receivers"]}
+    assert by["2#"]["verdict"] == "fail"
+    assert r.exit_code == 0, r.output
+    for b in ("1#", "2#"):
+        assert by[b]["required"] is False and by[b]["required_by"] == []
+        assert "1#–2# passes under SH-23-1 (第二十三条（一）1)" in by[b]["required_why"]
+    assert "not required" in " ".join(r.output.split())
+    assert not list((tmp_path / "out").glob(".sunlight.json.*"))   # no temp file left
+
+
+def test_sunlight_command_required_by_a_sunlight_path_pair(tmp_path):
+    """Two 60 m slabs 40 m apart: 1.2 × 60 = 72 m is missed, 第二十七条's max(0.5 × 60, 30) =
+    30 m is met: 2#'s sunlight decides the pair (1# stands south of it; 2# cannot shade 1#)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from plancheck.cli import app
+    from plancheck.sketch import write_dxf
+
+    sk = {"site": [[-20, -20], [100, -20], [100, 120], [-20, 120]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 20, "height": 60}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 52, 60, 64], "floors": 20, "height": 60}]}]}
+    write_dxf(sk, tmp_path / "p.dxf")
+    r = CliRunner().invoke(app, ["sunlight", str(tmp_path / "p.dxf"), "--out", str(tmp_path / "out"),
+                                 "--zone", "other", "--no-figures"])
+    doc = json.loads((tmp_path / "out" / "sunlight.json").read_text("utf-8"))
+    by = {x["building"]: x for x in doc["receivers"]}
+    assert by["2#"]["required"] and by["2#"]["required_by"] == [
+        {"pair": ["1#", "2#"], "rule": "SH-27", "clause": "第二十七条"}]
+    assert not by["1#"]["required"]
+    assert r.exit_code == (1 if by["2#"]["verdict"] == "fail" else 0)

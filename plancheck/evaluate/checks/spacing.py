@@ -206,7 +206,9 @@ class SpacingPass:
     #: receivers (building indices) whose sunlight decides a pair: "residential" (第二十七条
     #: path), "art30" (第三十条); "path27": some pair rests on the 第二十七条 path ([SUN21] 第二条)
     sun_requests: dict = field(default_factory=lambda: {"residential": [], "art30": [],
-                                                        "path27": False})
+                                                        "path27": False, "why": {}})
+    # sun_requests["why"]: building index -> [{"pair", "rule", "clause"}]: the pairs whose
+    # verdict that building's sunlight decides
 
 
 @evidence("spacing")
@@ -396,6 +398,10 @@ def _with_sunlight(ev: Evaluation, ctx: "Ctx", pending: list["Outcome"], sides, 
         if o.role == "sun":
             requests["path27"] = True
         requests["art30" if o.role == "art30" else "residential"].extend(recv[id(o)])
+        clause = ctx.r.clauses[o.role]
+        for b in recv[id(o)]:
+            requests["why"].setdefault(b, []).append(
+                {"pair": list(o.names), "rule": clause.id, "clause": clause.article})
     for key in ("residential", "art30"):
         requests[key] = list(dict.fromkeys(requests[key]))
     error = None
