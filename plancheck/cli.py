@@ -356,7 +356,7 @@ def rules_show(clause_id: str = typer.Argument(..., metavar="ID", help="Clause i
         import yaml
 
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import ruleset_cases
+        from plancheck.fixtures import ruleset_cases
         from plancheck.evaluate.registry import load_all
 
         rs = load_ruleset(ruleset)
@@ -387,7 +387,7 @@ def rules_validate(path: str = PackArg) -> None:
 
     try:
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import missing_outcomes, ruleset_cases
+        from plancheck.fixtures import missing_outcomes, ruleset_cases
 
         rs = load_ruleset(path)
         cases = ruleset_cases(rs.path)
@@ -416,7 +416,7 @@ def rules_test(path: str = PackArg,
     Exit codes: 0 every case holds, 1 a case differs (its diff is printed), 2 the pack is broken."""
     def body() -> int:
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import format_outcome, ruleset_cases, run_case
+        from plancheck.fixtures import format_outcome, ruleset_cases, run_case
 
         try:
             rs = load_ruleset(path)

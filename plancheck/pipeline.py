@@ -108,7 +108,7 @@ def required(doc: dict, ev, zh: bool) -> dict:
     sun = ev.evidence("sunlight")
     names = {b.name: i for i, b in enumerate(ev.model.buildings)}
     nw = sun.rules.clauses.get("no_worse") if sun.rules is not None else None
-    path27 = sorted({" – ".join(w["pair"]) for ws in req["why"].values() for w in ws
+    path27 = sorted({"–".join(w["pair"]) for ws in req["why"].values() for w in ws
                      if w["rule"] != _art30_id(ev)})
     out = []
     for r in doc["receivers"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from plancheck.render.figures import matplotlib_cjk, status_hex
+from plancheck.render.style import matplotlib_cjk, status_hex
 from plancheck.sunlight.output import figure_name
 
 ISO_FILE = "figures/sunlight-isochrones.png"
