@@ -154,3 +154,18 @@ def test_the_check_finds_a_circle_and_an_upward_import(tmp_path):
             raise AssertionError("the upward import was not found")
     finally:
         globals()["PKG"] = Path(__file__).resolve().parents[1] / "plancheck"
+
+
+def test_verdict_deciding_epsilons_are_tolerances_listed_in_provenance():
+    from plancheck import tolerances as tol
+
+    listed = tol.as_dict()
+    for key, value in (("compare_m", tol.COMPARE_M), ("angle_eps_deg", tol.ANGLE_EPS_DEG),
+                       ("sun_minutes_eps", tol.SUN_MINUTES_EPS), ("compare_ratio", tol.COMPARE_RATIO)):
+        assert listed[key] == value
+    # the modules that judge read them from tolerances.py, not from their own literals
+    for rel in ("evaluate/spacing_pairs.py", "evaluate/checks/spacing.py", "sunlight/output.py",
+                "sunlight/analysis.py"):
+        text = (PKG / rel).read_text("utf-8")
+        assert "ANGLE_EPS_DEG = " not in text and "lost <= 1e-9" not in text
+        assert "- 1e-6" not in text and "eps = 1e-9" not in text

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from plancheck import tolerances as tol
 from plancheck.model.site import SiteModel
 from plancheck.sunlight.analysis import (BuildingResult, Requirement, WindowResult, analyse,
                                          homes, isochrones, measured, window_status, worst)
@@ -38,7 +39,7 @@ def no_worse_status(after: WindowResult, before: WindowResult, req: Requirement)
     if b_st == "unknown" or a_st == "unknown":
         return "unknown", b_why or a_why
     lost = measured(before, req) - measured(after, req)
-    return ("pass", None) if lost <= 1e-9 else ("fail", None)
+    return ("pass", None) if lost <= tol.SUN_MINUTES_EPS else ("fail", None)
 
 
 def run(model: SiteModel, rules: SunRules, zone: str | None, detached_area: bool,
