@@ -61,7 +61,7 @@ def read_site(drawing: Path, opts: Options) -> tuple[LoadedDrawing, Context, Ext
 def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     """Check one drawing; raises PlancheckError when it cannot be used at all."""
     from plancheck.evaluate.clauses import load_ruleset
-    from plancheck.evaluate.engine import Evaluation, evaluate
+    from plancheck.evaluate.engine import Evaluation, computed, evaluate
     from plancheck.results.report import build
 
     drawing = Path(drawing)
@@ -71,6 +71,14 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     indicators = compute(ext.model)
     ev = Evaluation(ext.model, indicators, ctx, ruleset, opts.lang, sunlight=opts.sunlight)
     findings = list(ext.findings) + evaluate(ev, opts.clauses)
+    sunlight_doc = None
+    sun = computed(ev, "sunlight")      # the evidence, when a finding asked for it
+    if sun is not None and sun.after:
+        from plancheck.sunlight.analysis import isochrones
+
+        sunlight_doc = {**required(sun.doc(), ev, opts.lang == "zh"),
+                        "isochrones": isochrones(ext.model, sun.rules.settings,
+                                                 max_points=ISO_CHECK_POINTS)}
     report = build(
         drawing={"path": str(drawing), "sha256": loaded.sha256,
                  "units": {"declared": ext.units_declared, "used": ext.units_used},
@@ -84,15 +92,9 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
                  "roads": dict(ctx.roads)},
         ruleset=ruleset.header,
         not_checked=list(ruleset.not_checked),
+        context_buildings=city,
+        sunlight=sunlight_doc,
     )
-    if city is not None:
-        report["context_buildings"] = city
-    sun = ev.cache.get(("evidence", "sunlight"))
-    if sun is not None and sun.after:
-        from plancheck.sunlight.analysis import isochrones
-
-        doc = required(sun.doc(), ev, opts.lang == "zh")
-        report["sunlight"] = {**doc, "isochrones": isochrones(ext.model, sun.rules.settings, max_points=ISO_CHECK_POINTS)}
     return Checked(loaded, ctx, ext, indicators, report)
 
 

@@ -48,6 +48,11 @@ class Evaluation:
                        extra={"text": clause.text, **extra})
 
 
+def computed(ev: Evaluation, name: str):
+    """The evidence `name` if some check kind asked for it, else None (nothing is computed)."""
+    return ev.cache.get(("evidence", name))
+
+
 def evaluate(ev: Evaluation, only: set[str] | None = None) -> list[Finding]:
     """All findings of the ruleset's clauses (or of the clause ids in `only`)."""
     from plancheck.evaluate.registry import CHECK_KINDS, load_all
