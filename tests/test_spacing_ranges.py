@@ -180,9 +180,19 @@ def test_a_missing_value_that_can_matter_is_unknown_naming_the_threshold(case):
 
 def test_a_gable_pair_with_a_known_high_rise_at_14_m_needs_the_sunlight_whatever_the_other():
     # 14 m meets 第二十七条（六）'s 13 m but not 0.5 × 60 = 30 m: the sunlight decides, for
-    # any height of 2#
+    # any height of 2# (here the analysis is off: unknown, saying so)
     f = _one(("1#", end(14)[0], R, 60.0, 20), ("2#", end(14)[1], R, N, N))
-    assert f.status == "unknown" and "2# 任何高度均需日照分析" in f.message
+    assert (f.rule, f.status, f.required) == ("SH-27", "unknown", 13.0)
+    assert "2# 高度未标注（任意高度）；按其任何高度均需日照分析" in f.message
+    assert f.message.endswith("：需日照分析")
+
+
+def test_a_missing_zone_that_leaves_every_case_to_the_sunlight_is_judged_by_it():
+    # two 60 m homes 40 m apart: 1.2 / 1.0 × 60 is missed in either zone, 第二十七条's
+    # max(0.5 × 60, 30 / 24) = 30 m is met in either: the sunlight decides (the larger 30 m shown)
+    f = _one(("1#", ns(40)[0], R, 60.0, 20), ("2#", ns(40)[1], R, 60.0, 20), zone=None)
+    assert (f.rule, f.status, f.required) == ("SH-27", "unknown", 30.0)
+    assert "未给出区域（浦西内环线以内 / 其他地区）；按其任何区域均需日照分析" in f.message
 
 
 def test_two_missing_heights_give_an_example_of_each_verdict():

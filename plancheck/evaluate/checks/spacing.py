@@ -594,6 +594,13 @@ class Ctx:
             o.prefix = self._decided_text(sides, missing, st, z, hs)
             o.ranges = self._ranges(sides, missing)
             return o
+        if statuses == {"unknown"} and all(r[2].pending for r in results):
+            # every value leaves it to the sunlight (第二十七条 path): the sunlight evidence
+            # decides, shown with the least favourable (largest) 第二十七条 distance
+            z, hs, o = max(results, key=lambda r: r[2].required)
+            o.prefix = self._decided_text(sides, missing, "unknown", z, hs)
+            o.ranges = self._ranges(sides, missing)
+            return o
         base.prefix_why = self._undecided_text(sides, missing, zones, grids, results)
         base.ranges = self._ranges(sides, missing)
         return base
@@ -646,13 +653,16 @@ class Ctx:
     def _decided_text(self, sides, missing, status, zone, hs) -> str:
         what = self.t("、".join(["高度"] * bool(missing) + ["区域"] * (self.zone is None)),
                       " and ".join(["height"] * bool(missing) + ["zone"] * (self.zone is None)))
-        word = self.t("满足" if status == "pass" else "不满足", "passes" if status == "pass" else "fails")
+        word = self.t({"pass": "满足", "fail": "不满足", "unknown": "需日照分析"}[status],
+                      {"pass": "passes", "fail": "fails", "unknown": "needs a sunlight analysis"}[status])
         case = [self.t(f"{sides[k].name} 高度 {h:.2f} m", f"{sides[k].name} at {h:.2f} m")
                 for k, h in zip(missing, hs)]
         if self.zone is None:
             case.append(ZONE_TEXT["zh" if self.zh else "en"][zone])
         fav = self.t("最有利" if status == "fail" else "最不利",
                      "most favourable" if status == "fail" else "least favourable")
+        if status == "unknown":
+            word = self.t("需日照分析", "needs a sunlight analysis")
         return self.t(
             f"{self._missing_text(sides, missing)}；按其任何{what}均{word}（以下按{fav}情形："
             f"{'、'.join(case)} 计）：",
