@@ -1,6 +1,7 @@
 """Spacing between buildings (建筑间距): 第二十三条 to 第三十一条 with the 应用解释.
 
-One pass over all mass pairs decides every spacing clause at once (cached per evaluation);
+One pass over all mass pairs decides every spacing clause at once (the "spacing" evidence,
+computed once per evaluation);
 each clause's check kind then yields the findings that clause governs. A pair of buildings
 gives one finding (plus one 第三十条 finding when a hospital, school or kindergarten is in
 it): the governing mass pair, the one with the smallest margin measured − required, with
@@ -118,14 +119,16 @@ Measures: residential pairs (or a non-residential mass south of a residential on
 （一）) facing each other north-south: the minimum distance between the outlines.
 Fails when: it is below factor(zone) × the southern mass's height, unless a 第二十八条
 minimum is larger (then SH-28 governs) or the 第二十七条 path applies (then SH-27 governs).
-Unknown when: a height or the zone is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("par_ew", """东西向平行布置的居住建筑 (第二十三条（一）2).
 
 Measures: residential pairs facing each other east-west: the minimum distance.
 Fails when: below max(factor(zone) × the taller height (H′, 应用解释), min_m, min_high_m when
 a high-rise is in the pair) and the 第二十七条 path does not apply.
-Unknown when: a height or the zone is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("perp", """垂直布置的居住建筑 (第二十三条（二）).
 
@@ -136,7 +139,8 @@ Fails when: below the perpendicular requirement (north-south: factor_ns × the s
 east-west: factor_ew × the gable-showing mass's height and other_factor × the other's; min_m;
 min_high_m with a high-rise), capped at the parallel value (应用解释), and the 第二十七条 path
 does not apply.
-Unknown when: a height or the zone is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("gable", """山墙间距 (第二十五条; 应用解释 for pairs with a high-rise).
 
@@ -144,25 +148,29 @@ Measures: residential (or mixed, 第二十九条（三）) pairs standing end to
 Fails when: below max(0.5 × taller height, 4 m) for multi/low pairs, or below
 min(max(0.5 × taller height, 13 m), 30 m) with a high-rise and the 13 m of 第二十七条（六）
 is not met either (else SH-27 governs).
-Unknown when: a height is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("detached", """低层独立式住宅地区 (第二十六条).
 
 Measures: with `detached_house_area: true` in the context, residential pairs facing
 north-south: the distance.
 Fails when: below factor × the southern height (replaces 第二十三条（一）1).
-Unknown when: a height is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("sun", """高层居住建筑的日照间距 (第二十七条).
 
 Measures: residential pairs with a high-rise that miss the coefficient requirement: the
 distance against the 第二十七条 distances (heights capped at height_cap_m, 应用解释).
-Fails when: below the 第二十七条 distance too; or at or above it and plancheck's sunlight
-analysis (run after the clauses, evidence from SH-SUN-27) finds a shaded home short of its
-winter-solstice sun. Passes when that analysis finds every shaded member lit enough.
-Unknown when: at or above it and the analysis is skipped (--no-sunlight: "pending":
-"sunlight") or cannot decide; the finding carries both thresholds. A pair meeting the
-coefficient requirement passes under its 第二十三、二十五、二十六、二十八条 clause instead.
+Fails when: below the 第二十七条 distance too; or at or above it and the sunlight evidence
+(plancheck's analysis, asked for by this pass; SH-SUN-27 gives it per receiver) finds a
+shaded home short of its winter-solstice sun. Passes when it finds every shaded member lit
+enough, or when neither building can shade the other's homes (wholly north of them, or
+beyond the radius: geometry alone, with or without the analysis).
+Unknown when: at or above it and the analysis is off (--no-sunlight) or cannot decide; the
+finding carries both thresholds. A pair meeting the coefficient requirement passes under its
+第二十三、二十五、二十六、二十八条 clause instead.
 """)
 _register("min_ns", """南北向平行布置的最小间距 (第二十八条).
 
@@ -176,15 +184,16 @@ _register("nr_north", """非居住建筑位于居住建筑北侧 (第二十九�
 Measures: a non-residential mass (not a 第三十条 building) north of a residential one, in
 parallel: the distance against the 第三十一条 table. Also every pair where a use is missing.
 Fails when: below the table value.
-Unknown when: a height or a use is missing.
+Unknown when: a use is missing, or a missing height could change the verdict (the message
+names the threshold).
 """)
 _register("art30", """医院、学校、幼托 (第三十条).
 
 Measures: every pair with a hospital, school or kindergarten mass: the distance, and whether
 the other mass stands wholly north of it (then it cannot shade it on the winter solstice: pass).
-Fails when: the other mass could shade it and plancheck's sunlight analysis (settled after
-the clauses run, evidence from SH-SUN-30) finds the building short of its requirement.
-Unknown when: the other mass could shade it and the analysis is skipped (--no-sunlight) or
+Fails when: the other mass could shade it and the sunlight evidence (SH-SUN-30 gives it per
+building) finds the building short of its requirement.
+Unknown when: the other mass could shade it and the analysis is off (--no-sunlight) or
 cannot decide (a missing height, the zone).
 """)
 _register("nonres", """非居住建筑之间 (第三十一条).
@@ -192,7 +201,8 @@ _register("nonres", """非居住建筑之间 (第三十一条).
 Measures: non-residential pairs (no 第三十条 building) in parallel, facing: the distance.
 Fails when: below the table value (high↔high: factor × height, min; high↔multi, multi↔multi,
 low↔any: minimums). Other arrangements are governed by fire spacing (not checked: no finding).
-Unknown when: a height is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 
 
@@ -360,7 +370,7 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
             if key not in best or o.rank < best[key][0].rank:
                 best[key] = (o, k)
     result = SpacingPass()
-    _with_sunlight(ev, ctx, [o for o, _ in best.values() if o.pending], sides, pairs, best,
+    _with_sunlight(ev, ctx, [o for o, _ in best.values() if o.by_sunlight], sides, pairs, best,
                    result.sun_requests)
     rings = pack(outlines)
     witness = _witness()
@@ -379,20 +389,20 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
     return result
 
 
-def _with_sunlight(ev: Evaluation, ctx: "Ctx", pending: list["Outcome"], sides, pairs, best,
+def _with_sunlight(ev: Evaluation, ctx: "Ctx", left: list["Outcome"], sides, pairs, best,
                    requests: dict) -> None:
     """Judge the pairs the spacing rules leave to the sunlight (第二十七条 path, 第三十条) with
     the sunlight evidence: a pair whose other building cannot shade the home (or the 第三十条
     building) passes (geometry: wholly north of it, or beyond the radius); otherwise the
     analysis of the buildings it could shade decides it, when the analysis is on."""
-    if not pending:
+    if not left:
         return
     sun = ev.evidence("sunlight")
     if sun.rules is None:
         return
     where = {id(o): pairs[k] for o, k in best.values()}
     recv = {}
-    for o in pending:
+    for o in left:
         i, j, _ = where[id(o)]
         recv[id(o)] = sun.pair_receivers((sides[i].building, sides[j].building), o.role == "art30")
         if o.role == "sun":
@@ -410,7 +420,7 @@ def _with_sunlight(ev: Evaluation, ctx: "Ctx", pending: list["Outcome"], sides, 
             sun.results(requests["residential"] + requests["art30"])
         except Exception as exc:  # noqa: BLE001 - the analysis must not lose the spacing findings
             error = f"{type(exc).__name__}: {exc}"
-    for o in pending:
+    for o in left:
         bis = recv[id(o)]
         if not bis:
             o.status, o.sunlight = "pass", {"status": "pass", "receivers": []}
@@ -494,7 +504,7 @@ class Outcome:
     prefix_why: str = ""             # undecided over a range: the thresholds, after the reason
     ranges: dict | None = None       # the missing values' ranges (report extra)
     #: left to the sunlight (第二十七条 path, 第三十条); then what the sunlight evidence says
-    pending: bool = False
+    by_sunlight: bool = False
     sunlight: dict | None = None     # {"status", "receivers"}; receivers [] = nothing to shade
     sun_parts: list[str] = field(default_factory=list)
     sun_error: str | None = None
@@ -594,7 +604,7 @@ class Ctx:
             o.prefix = self._decided_text(sides, missing, st, z, hs)
             o.ranges = self._ranges(sides, missing)
             return o
-        if statuses == {"unknown"} and all(r[2].pending for r in results):
+        if statuses == {"unknown"} and all(r[2].by_sunlight for r in results):
             # every value leaves it to the sunlight (第二十七条 path): the sunlight evidence
             # decides, shown with the least favourable (largest) 第二十七条 distance
             z, hs, o = max(results, key=lambda r: r[2].required)
@@ -1037,7 +1047,7 @@ class Ctx:
             f"其与 {o.name} 的间距应保证其冬至日满窗日照有效时间不少于 {need}",
             f"{names[0]}–{names[1]}: spacing {d:.2f} m: {s.name} is a 第三十条 building ({kind}); "
             f"its spacing from {o.name} must leave it at least {need} of winter-solstice sunlight")
-        return Outcome("art30", "unknown", names, d, None, None, message=msg, pending=True)
+        return Outcome("art30", "unknown", names, d, None, None, message=msg, by_sunlight=True)
 
     # -- judging -----------------------------------------------------------------------------------
     def judge(self, sides, req: Req, measured: float, pl: sp.Placement,
@@ -1054,7 +1064,7 @@ class Ctx:
         else:
             o.role, o.required = "sun", req.sun
             o.status = "unknown" if measured >= req.sun - tol.COMPARE_M else "fail"
-            o.pending = o.status == "unknown"
+            o.by_sunlight = o.status == "unknown"
         o.margin = measured - o.required
         return o
 
@@ -1072,7 +1082,7 @@ class Ctx:
 
     def _render(self, o: Outcome) -> tuple[str, dict[str, Any]]:
         if o.role == "art30":
-            if not o.pending:
+            if not o.by_sunlight:
                 return o.message, {}
             return o.message + self._sun_tail(o, "", art30=True), self._sun_extra(o, {})
         req, pl, dr, m = o.req, o.pl, o.dr, o.measured
@@ -1101,7 +1111,7 @@ class Ctx:
             return self.fill(msg, o), extra
         sun_terms = self.t("；", "; ").join(t.render() for t in req.sun_terms)
         extra.update(coefficient_required=_r(req.required), sunlight_path_required=_r(req.sun))
-        if o.pending:                # the 第二十七条 path: the sunlight decides
+        if o.by_sunlight:                # the 第二十七条 path: the sunlight decides
             msg = self.t(
                 f"{head}间距 {m:.2f} m，小于要求 {need} m（{terms}），"
                 f"但不小于第二十七条间距 {req.sun:.2f} m（{sun_terms}）",

@@ -207,7 +207,7 @@ def residential(ev: Evaluation, clause: Clause):
 
 
 residential.__doc__ = _DOC.format(
-    what="the residential buildings a 第二十七条-path pair (SH-27 pending sunlight) leaves "
+    what="the residential buildings a 第二十七条-path pair (SH-27 left to the sunlight) leaves "
          "shaded: each home's (or sampled window's) longest continuous winter-solstice sun",
     fails="a home (drawn windows grouped by UNIT; without drawn windows every sampled window) "
           "gets less than the continuous minutes required (1 h; 2 h for a low-rise detached "
@@ -229,7 +229,7 @@ def art30(ev: Evaluation, clause: Clause):
 
 
 art30.__doc__ = _DOC.format(
-    what="hospital, school and kindergarten buildings a neighbour could shade (SH-30 pending): "
+    what="hospital, school and kindergarten buildings a neighbour could shade (SH-30 left to the sunlight): "
          "the cumulative winter-solstice sun of each window, counting runs of at least the "
          "minimum segment",
     fails="a window gets less than the cumulative minutes required (3 h; 2 h inside the Puxi "
@@ -251,7 +251,7 @@ def no_worse(ev: Evaluation, clause: Clause):
 
 
 no_worse.__doc__ = _DOC.format(
-    what="when the scheme uses the 第二十七条 path (a pair pending sunlight; [SUN21] 第二条), "
+    what="when the scheme uses the 第二十七条 path (a pair left to the sunlight; [SUN21] 第二条), "
          "the existing residential buildings near it (within the radius of a proposed building "
          "that could shade them), each window with and without the proposed buildings",
     fails="a window that met the requirement before the scheme no longer does, or one already "
