@@ -168,28 +168,31 @@ def sunlight(drawing: str | Path, opts: Options = Options(), jobs: int = 1,
     """`plancheck sunlight`: analyse every residential and 第三十条 receiver of the drawing
     (proposed ones, and existing ones the scheme could shade); returns the sunlight document
     (schema plancheck.sunlight/1) and the extraction (its drawing findings)."""
+    import time
+
     from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.evaluate.engine import Evaluation
     from plancheck.errors import RulesetError
-    from plancheck.sunlight.output import run
-    from plancheck.sunlight.rules import SunRules
+    from plancheck.sunlight.analysis import isochrones
     from plancheck import __version__
 
-    from plancheck.evaluate.engine import Evaluation
-
+    t0 = time.perf_counter()
     drawing = Path(drawing)
     loaded, ctx, ext = read_site(drawing, opts)
     _context_buildings(ext, ctx, opts)
     ruleset = load_ruleset(ctx.ruleset)
-    rules = SunRules.of(ruleset)
-    if rules is None:
-        raise RulesetError(f"ruleset {ctx.ruleset} has no sunlight clauses")
     zh = opts.lang == "zh"
-    doc = run(ext.model, rules, ctx.zone, bool(ctx.detached_house_area), jobs=jobs, zh=zh,
-              progress=progress)
-    # the same evaluation (its spacing pass, no analysis of its own) says which receivers the
-    # regulation requires the analysis of, and why
-    ev = Evaluation(ext.model, compute(ext.model), ctx, ruleset, opts.lang, sunlight=False)
-    doc = required(doc, ev, zh)
+    # the same evaluation as `check`, restricted to the sunlight: its sunlight evidence,
+    # asked for every receiver, and its spacing pass, which says whose analysis is required
+    ev = Evaluation(ext.model, compute(ext.model), ctx, ruleset, opts.lang, sunlight=True)
+    sun = ev.evidence("sunlight")
+    if sun.rules is None:
+        raise RulesetError(f"ruleset {ctx.ruleset} has no sunlight clauses")
+    sun.analyse_all(jobs=jobs, progress=progress)
+    doc = required(sun.doc(), ev, zh)
+    if sun.after:
+        doc["isochrones"] = isochrones(ext.model, sun.rules.settings)
+    doc["seconds"] = round(time.perf_counter() - t0, 3)
     # a building without USE might be a home or a 第三十条 building: never silently not one
     unclassified = sorted(b.name for b in ext.model.buildings if b.use is None)
     if unclassified:

@@ -113,6 +113,34 @@ class _State:
                                        uses=s.receiver_uses))
         self._doc = None
 
+    def analyse_all(self, jobs: int = 1, progress=None) -> None:
+        """Every receiver `plancheck sunlight` reports (SunRules.receivers: the proposed homes
+        and 第三十条 buildings, the existing ones the scheme could shade), over `jobs`
+        processes; the same memo the spacing pass fills on demand."""
+        from plancheck.sunlight.analysis import analyse
+
+        m, s = self.ev.model, self.rules
+        prop, exist = s.receivers(m)
+        todo = [b for b in dict.fromkeys(prop + exist) if b not in self.after]
+        ex = [b for b in exist if b not in self.before]
+        total, done = len(todo) + len(ex), [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(done[0], total)
+
+        if progress:
+            progress(0, total)
+        zh = self.ev.lang == "zh"
+        self.after.update(analyse(m, todo, s.settings, s.point_ratio, zh=zh, jobs=jobs,
+                                  progress=tick, uses=s.receiver_uses))
+        if ex:
+            prop_ids = frozenset(i for i, b in enumerate(m.buildings) if b.status == "proposed")
+            self.before.update(analyse(m, ex, s.settings, s.point_ratio, exclude=prop_ids, zh=zh,
+                                       jobs=jobs, progress=tick, uses=s.receiver_uses))
+        self._doc = None
+
     def doc(self) -> dict:
         from plancheck.sunlight.output import document
 
