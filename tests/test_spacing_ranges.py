@@ -215,3 +215,31 @@ def test_ranges_in_english_and_in_the_report_extra():
 def test_a_drawn_height_is_not_ranged():
     f = _one(("1#", ns(20)[0], R, 18.0, 6), ("2#", ns(20)[1], R, 18.0, 6))
     assert f.status == "fail" and "ranges" not in f.extra and "未标注" not in f.message
+
+
+# -- the same for the height cap of the 规划条件 (capacity.condition, SH-COND-HEIGHT) -------------
+
+def _cond_height(floors, use, cap, lang="zh"):
+    model = _model(("1#", box(0, 0, 40, 20), use, N, floors))
+    ev = Evaluation(model, compute(model), Context(zone="other", conditions={"height_max": cap}),
+                    load_ruleset("shanghai"), lang, sunlight=False)
+    (f,) = evaluate(ev, {"SH-COND-HEIGHT"})
+    return f
+
+
+def test_height_cap_a_missing_height_that_cannot_matter_is_decided():
+    # 6 residential floors: 10–24 m (附录一) <= 50 m: within the cap whatever the height
+    f = _cond_height(6, R, 50)
+    assert (f.status, f.measured, f.required) == ("pass", None, 50.0)
+    assert "1# 高度未标注（10–24 m：FLOORS=6，附录一 多层居住建筑 4–8 层）；按其任何高度均不超过" in f.message
+    # 30 residential floors: > 24 m (八层以上), above a 24 m cap whatever the height
+    g = _cond_height(30, R, 24)
+    assert (g.status, g.required) == ("fail", 24.0) and "按其任何高度均超过" in g.message
+
+
+def test_height_cap_a_missing_height_that_can_matter_names_the_threshold():
+    f = _cond_height(30, R, 50)                  # > 24 m: above or below 50 m
+    assert f.status == "unknown" and "高度 > 50 m 时不满足" in f.message
+    g = _cond_height(6, "office", 50, lang="en")  # no 附录一 floor classes for offices: any height
+    assert g.status == "unknown" and "1# has no height (any height)" in g.message
+    assert "it fails when the height is above 50 m" in g.message

@@ -80,3 +80,24 @@ def height_range(height_m: float | None, floors: int | None, residential: bool,
                 return Range(lo, hi, "regulation", f"FLOORS={floors}，{cite}")
             lo = float(h_hi) if h_hi is not None else lo
     return Range(0.0, math.inf, "missing")
+
+
+def floor_classes(ruleset) -> dict:
+    """The ruleset's 附录一 floor classes (`residential_floor_classes`, written beside SH-23-1),
+    or {} when no clause gives them (then FLOORS bound nothing)."""
+    for c in ruleset.clauses:
+        fc = (c.params or {}).get("residential_floor_classes")
+        if fc:
+            return fc
+    return {}
+
+
+def building_height(masses, residential: bool, classes: dict) -> Range:
+    """A building's height (its tallest mass) as a range: above the largest known or lower
+    bound of its masses, at most the largest upper bound."""
+    rs = [height_range(m.height_m, m.floors, residential and bool(classes), classes)
+          for m in masses]
+    if all(r.known for r in rs):
+        return Range.exact(max(r.lo for r in rs))
+    src = next(r for r in rs if not r.known)
+    return Range(max(r.lo for r in rs), max(r.hi for r in rs), src.source, src.cite)
