@@ -243,3 +243,20 @@ def test_height_cap_a_missing_height_that_can_matter_names_the_threshold():
     g = _cond_height(6, "office", 50, lang="en")  # no 附录一 floor classes for offices: any height
     assert g.status == "unknown" and "1# has no height (any height)" in g.message
     assert "it fails when the height is above 50 m" in g.message
+
+
+def test_capacity_table_row_from_floors_when_the_height_is_missing():
+    """第十四条 表2 picks its row by the scheme's height class: 6 residential floors are 多层
+    (附录一) whatever the height, so the row is known; the same building with its HEIGHT gives
+    the same finding."""
+    def far(h):
+        model = _model(("1#", box(0, 0, 40, 20), R, h, 6))
+        model = SiteModel(site=box(-30, -30, 70, 50), buildings=model.buildings)
+        ev = Evaluation(model, compute(model), Context(zone="other", area="between-rings"),
+                        load_ruleset("shanghai"), "zh", sunlight=False)
+        (f,) = evaluate(ev, {"SH-14-FAR"})
+        return f
+    drawn, ranged = far(18.0), far(None)
+    assert drawn.status in ("pass", "fail")
+    assert (ranged.status, ranged.measured, ranged.required) == (drawn.status, drawn.measured,
+                                                                 drawn.required)

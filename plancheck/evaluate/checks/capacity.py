@@ -180,7 +180,25 @@ def _site_group(ev: Evaluation, groups: dict[str, list[str]]):
                 f"uses {', '.join(sorted(uses))} do not make a single-use site under 第十四条")
     heights = [b.height_m for b in proposed]
     if any(h is None for h in heights):
-        return None, "有拟建建筑缺少高度", "a proposed building has no height"
+        # values as ranges: a building without HEIGHT whose 附录一 class its residential FLOORS
+        # give still gives the scheme's class (the tallest building's)
+        from plancheck.evaluate.values import building_height, floor_classes
+        from plancheck.model.site import LOW_MAX_M, MULTI_MAX_M
+
+        classes = floor_classes(ev.ruleset)
+        order = ("low", "multi", "high")
+        seen = []
+        for b in proposed:
+            r = building_height(b.masses, b.use == "residential", classes)
+            cls = next((c for c, lo, hi in (("low", 0.0, LOW_MAX_M),
+                                            ("multi", LOW_MAX_M, MULTI_MAX_M),
+                                            ("high", MULTI_MAX_M, float("inf")))
+                        if (r.known and lo < r.lo <= hi) or (not r.known and lo <= r.lo and r.hi <= hi)),
+                       None)
+            if cls is None:
+                return None, "有拟建建筑缺少高度", "a proposed building has no height"
+            seen.append(cls)
+        return found.pop(), max(seen, key=order.index), None
     tallest = max(proposed, key=lambda b: b.height_m)
     return found.pop(), tallest.height_class, None
 
