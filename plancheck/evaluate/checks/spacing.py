@@ -710,7 +710,7 @@ class Ctx:
                 case.append(ZONE_TEXT["zh" if self.zh else "en"][z])
             ex.append(self.t(f"{'、'.join(case)} 时{self._word(st)}",
                              f"{self._word(st)} with {', '.join(case)}"))
-        return self.t("例如", "e.g. ") + sep.join(ex)
+        return self.t("例如 ", "e.g. ") + sep.join(ex)
 
     def _runs(self, name: str, rng: Range, pts, statuses) -> str:
         """'2# 高度 ≤ 16.67 m 时满足，> 16.67 m 时不满足' from the sampled verdicts (a verdict
