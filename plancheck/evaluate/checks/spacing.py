@@ -584,7 +584,12 @@ class Ctx:
         try:
             for z in zones:
                 self.zone = z
-                for combo in itertools.product(*grids):
+                combos = itertools.product(*grids)
+                if len(missing) == 2:    # the four corners first: a counter-example comes early
+                    corners = [(a, b) for a in grids[0][:2] for b in grids[1][:2]]
+                    combos = itertools.chain(corners, (c for c in combos if not (
+                        c[0] in grids[0][:2] and c[1] in grids[1][:2])))
+                for combo in combos:
                     s2 = list(sides)
                     for k, (h, _) in zip(missing, combo):
                         s2[k] = self.with_height(sides[k], h)
@@ -611,7 +616,9 @@ class Ctx:
             o.prefix = self._decided_text(sides, missing, "unknown", z, hs)
             o.ranges = self._ranges(sides, missing)
             return o
-        base.prefix_why = self._undecided_text(sides, missing, zones, grids, results)
+        base.prefix_why = (len(missing) == 2 and self.zone is not None
+                           and self._scan2(sides, pl, d, missing, grids)) or \
+            self._undecided_text(sides, missing, zones, grids, results)
         base.ranges = self._ranges(sides, missing)
         return base
 
@@ -711,6 +718,44 @@ class Ctx:
             ex.append(self.t(f"{'、'.join(case)} 时{self._word(st)}",
                              f"{self._word(st)} with {', '.join(case)}"))
         return self.t("例如 ", "e.g. ") + sep.join(ex)
+
+    def _scan2(self, sides, pl: sp.Placement, d: float, missing, grids) -> str | None:
+        """Two heights missing, undecided: the verdict along one height with the other at
+        either end of its range (what is said holds at those two values; between them the
+        message does not claim anything): the first height whose value changes it there
+        (the southern or taller one, mostly), else None."""
+        out = []
+        for a in (0, 1):
+            if out:
+                break
+            b = 1 - a
+            ka, kb = missing[a], missing[b]
+            ends = [grids[b][0][0], grids[b][-1 if len(grids[b]) < 2 else 1][0]]
+            texts = []
+            for hb in ends:
+                sts = []
+                for ha, _ in grids[a]:
+                    s2 = list(sides)
+                    s2[ka] = self.with_height(sides[ka], ha)
+                    s2[kb] = self.with_height(sides[kb], hb)
+                    sts.append(self.at(tuple(s2), pl, d).status)
+                if len(set(sts)) > 1:
+                    texts.append((hb, self._runs(sides[ka].name, sides[ka].rng, grids[a], sts)))
+                else:
+                    texts.append((hb, None))
+            if all(t is None for _, t in texts):
+                continue
+            other = sides[kb].name
+            if texts[0][1] == texts[1][1]:
+                out.append(texts[0][1] + self.t(
+                    f"（{other} 取 {ends[0]:.2f} m 或 {ends[1]:.2f} m 时均如此）",
+                    f" (with {other} at {ends[0]:.2f} m or at {ends[1]:.2f} m alike)"))
+            else:
+                out.append(self.t("；", "; ").join(
+                    self.t(f"{other} 取 {hb:.2f} m 时：{t or '不随 ' + sides[ka].name + ' 高度变化'}",
+                           f"with {other} at {hb:.2f} m: {t or 'whatever ' + sides[ka].name + chr(39) + 's height'}")
+                    for hb, t in texts))
+        return self.t("；", "; ").join(out) or None
 
     def _runs(self, name: str, rng: Range, pts, statuses) -> str:
         """'2# 高度 ≤ 16.67 m 时满足，> 16.67 m 时不满足' from the sampled verdicts (a verdict
