@@ -54,7 +54,9 @@ class Range:
                 ("任意高度" if zh else "any height")
         else:
             rng = (f"≤ {self.hi:g} m" if self.lo <= 0 else f"{self.lo:g}–{self.hi:g} m")
-        return rng + (f"：{self.cite}" if zh and self.cite else f": {self.cite}" if self.cite else "")
+        if not self.cite:
+            return rng
+        return f"{rng}：{self.cite}" if zh else f"{rng}: {self.cite.replace('，', ', ')}"
 
     def as_dict(self) -> dict:
         return {"lo": self.lo, "hi": None if math.isinf(self.hi) else self.hi,
