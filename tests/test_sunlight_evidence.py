@@ -146,3 +146,24 @@ def test_sunlight_command_required_by_a_sunlight_path_pair(tmp_path):
         {"pair": ["1#", "2#"], "rule": "SH-27", "clause": "第二十七条"}]
     assert not by["1#"]["required"]
     assert r.exit_code == (1 if by["2#"]["verdict"] == "fail" else 0)
+
+
+def test_check_report_sunlight_section_says_required_like_sunlight_json(tmp_path):
+    """report.json's sunlight section comes from the same builder as sunlight.json: each
+    analysed receiver carries `required`, `required_by` and `required_why`."""
+    from plancheck.pipeline import Options, check
+    from plancheck.sketch import write_dxf
+    from plancheck.sunlight.output import validate
+
+    sk = {"site": [[-20, -20], [100, -20], [100, 120], [-20, 120]],
+          "buildings": [
+              {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 20, "height": 60}]},
+              {"name": "2#", "use": "residential", "masses": [{"rect": [0, 52, 60, 64], "floors": 20, "height": 60}]}]}
+    write_dxf(sk, tmp_path / "p.dxf")
+    report = check(tmp_path / "p.dxf", Options(zone="other")).report
+    sun = report["sunlight"]
+    validate(sun)
+    (rec,) = sun["receivers"]                 # only what the spacing pass asked for: 2#
+    assert rec["building"] == "2#" and rec["required"]
+    assert rec["required_by"] == [{"pair": ["1#", "2#"], "rule": "SH-27", "clause": "第二十七条"}]
+    assert "1#–2# 按 SH-27（第二十七条）由其日照判定" in rec["required_why"]
