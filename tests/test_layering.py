@@ -165,7 +165,8 @@ def test_verdict_deciding_epsilons_are_tolerances_listed_in_provenance():
         assert listed[key] == value
     # the modules that judge read them from tolerances.py, not from their own literals
     for rel in ("evaluate/spacing_pairs.py", "evaluate/checks/spacing.py", "sunlight/output.py",
+                "model/orientation.py",
                 "sunlight/analysis.py"):
         text = (PKG / rel).read_text("utf-8")
-        assert "ANGLE_EPS_DEG = " not in text and "lost <= 1e-9" not in text
+        assert "ANGLE_EPS_DEG = 1e" not in text and "lost <= 1e-9" not in text
         assert "- 1e-6" not in text and "eps = 1e-9" not in text
