@@ -68,13 +68,16 @@ def _choice(value: Optional[str], allowed: tuple[str, ...], flag: str) -> Option
     return value
 
 
-def _options(context, zone, units, layers, lang):
+def _options(context, zone, units, layers, lang, no_sunlight: bool = False,
+             ruleset: Optional[str] = None):
+    """The pipeline options; `--no-sunlight` becomes Options.sunlight here and only here."""
     from plancheck.pipeline import Options
     from plancheck.read.context import UNITS, ZONES
 
     return Options(context=context, zone=_choice(zone, ZONES, "--zone"),
                    units=_choice(units, UNITS, "--units"), layers=layers,
-                   lang=_choice(lang, ("zh", "en"), "--lang"))
+                   lang=_choice(lang, ("zh", "en"), "--lang"), sunlight=not no_sunlight,
+                   ruleset=ruleset)
 
 
 def _formats(spec: Optional[str]) -> tuple[str, ...]:
@@ -178,8 +181,7 @@ def check(
     Exit codes: 0 nothing fails, 1 a finding fails (or, with --strict, is unknown/error),
     2 the drawing or the command line cannot be used.
     """
-    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight,
-                   ruleset=ruleset)
+    opts = _options(context, zone, units, layers, lang, no_sunlight, ruleset)
     names = _formats(formats)
 
     def body() -> int:
@@ -234,8 +236,8 @@ def sunlight(
     """Sunlight analysis (日照分析, 冬至日 满窗): every residential and 第三十条 building of the
     scheme, and every existing one it could shade -> sunlight.json and figures.
 
-    Exit codes: 0 nothing fails (or nothing to analyse), 1 a receiver fails, 2 the drawing or
-    the command line cannot be used.
+    Exit codes: 0 nothing required fails (or nothing to analyse), 1 a receiver whose analysis
+    the regulation requires fails, 2 the drawing or the command line cannot be used.
     """
     opts = _options(context, zone, units, layers, lang)
 
@@ -259,7 +261,9 @@ def sunlight(
             written += render_files(doc, folder, lang)
         if not quiet:
             _console().print(sunlight_view.summary(doc, ext.findings, written, lang))
-        return 1 if any(r["verdict"] == "fail" for r in doc["receivers"]) else 0
+        # only a receiver the regulation requires the analysis of can fail the command
+        return 1 if any(r["verdict"] == "fail" and r.get("required")
+                        for r in doc["receivers"]) else 0
 
     raise typer.Exit(_run(body))
 
@@ -428,7 +432,7 @@ def rules_show(clause_id: str = typer.Argument(..., metavar="ID", help="Clause i
         import yaml
 
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import ruleset_cases
+        from plancheck.fixtures import ruleset_cases
         from plancheck.evaluate.registry import load_all
 
         rs = load_ruleset(ruleset)
@@ -459,7 +463,7 @@ def rules_validate(path: str = PackArg) -> None:
 
     try:
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import missing_outcomes, ruleset_cases
+        from plancheck.fixtures import missing_outcomes, ruleset_cases
 
         rs = load_ruleset(path)
         cases = ruleset_cases(rs.path)
@@ -488,7 +492,7 @@ def rules_test(path: str = PackArg,
     Exit codes: 0 every case holds, 1 a case differs (its diff is printed), 2 the pack is broken."""
     def body() -> int:
         from plancheck.evaluate.clauses import load_ruleset
-        from plancheck.evaluate.fixtures import format_outcome, ruleset_cases, run_case
+        from plancheck.fixtures import format_outcome, ruleset_cases, run_case
 
         try:
             rs = load_ruleset(path)
@@ -652,8 +656,7 @@ def batch(
     context, ruleset and plancheck version) are not checked again unless --force.
 
     Exit codes: 0 nothing fails; 1 a drawing fails; 2 a drawing could not be checked, or bad usage."""
-    opts = replace(_options(context, zone, units, layers, lang), sunlight=not no_sunlight,
-                   ruleset=ruleset)
+    opts = _options(context, zone, units, layers, lang, no_sunlight, ruleset)
     names = _formats(formats)
 
     def body() -> int:

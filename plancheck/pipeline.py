@@ -63,7 +63,8 @@ def read_site(drawing: Path, opts: Options) -> tuple[LoadedDrawing, Context, Ext
 def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     """Check one drawing; raises PlancheckError when it cannot be used at all."""
     from plancheck.evaluate.clauses import load_ruleset
-    from plancheck.evaluate.engine import Evaluation, evaluate
+    from plancheck.evaluate.coverage import not_checked
+    from plancheck.evaluate.engine import Evaluation, computed, evaluate
     from plancheck.results.report import build
 
     drawing = Path(drawing)
@@ -73,6 +74,14 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     indicators = compute(ext.model)
     ev = Evaluation(ext.model, indicators, ctx, ruleset, opts.lang, sunlight=opts.sunlight)
     findings = list(ext.findings) + evaluate(ev, opts.clauses)
+    sunlight_doc = None
+    sun = computed(ev, "sunlight")      # the evidence, when a finding asked for it
+    if sun is not None and sun.after:
+        from plancheck.sunlight.analysis import isochrones
+
+        sunlight_doc = {**required(sun.doc(), ev, opts.lang == "zh"),
+                        "isochrones": isochrones(ext.model, sun.rules.settings,
+                                                 max_points=ISO_CHECK_POINTS)}
     report = build(
         drawing={"path": str(drawing), "sha256": loaded.sha256,
                  "units": {"declared": ext.units_declared, "used": ext.units_used},
@@ -83,26 +92,67 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
         model=ext.model, indicators=indicators, findings=findings,
         context={"file": str(ctx.path) if ctx.path else None, "zone": ctx.zone,
                  "area": ctx.area, "conditions": dict(ctx.conditions),
-                 "roads": dict(ctx.roads)},
+                 "roads": dict(ctx.roads),
+                 # what the context says lies beyond the site edges (第三十三条 scope)
+                 **({"boundary": [{"at": list(at), "beyond": b} for at, b in ctx.boundary]}
+                    if getattr(ctx, "boundary", ()) else {})},
         ruleset=ruleset.header,
-        not_checked=_not_checked(ruleset, findings, opts.clauses),   # #17: declared + silent articles
+        not_checked=not_checked(ruleset, findings, opts.clauses),
+        context_buildings=city,
+        sunlight=sunlight_doc,
     )
-    if city is not None:
-        report["context_buildings"] = city
-    if getattr(ctx, "boundary", ()):   # #17: what the context says lies beyond site edges
-        report["context"]["boundary"] = [{"at": list(at), "beyond": b} for at, b in ctx.boundary]
-    sun = ev.cache.get("sunlight")
-    if sun is not None and sun.after:
-        from plancheck.sunlight.analysis import isochrones
-
-        report["sunlight"] = {**sun.doc(), "isochrones": isochrones(ext.model, sun.rules.settings, max_points=ISO_CHECK_POINTS)}
     return Checked(loaded, ctx, ext, indicators, report)
 
 
-def _not_checked(ruleset, findings, only) -> list[str]:
-    from plancheck.evaluate.coverage import not_checked
+def required(doc: dict, ev, zh: bool) -> dict:
+    """Each receiver of a sunlight document with whether the regulation requires its analysis
+    and why, from the evaluation's spacing pass: a receiver whose sunlight decides a pair
+    (第二十七条 path, 第三十条: which pair, which clause), or an existing home near a scheme that
+    uses the 第二十七条 path (不得恶化). Otherwise not required: every pair it is in
+    meets the spacing rules' coefficient requirement, fails them outright, or its neighbour
+    cannot shade it ([SUN21] 第二条: no analysis where the spacing meets 第二十三、二十六条)."""
+    spacing = ev.evidence("spacing")
+    req = spacing.sun_requests
+    sun = ev.evidence("sunlight")
+    names = {b.name: i for i, b in enumerate(ev.model.buildings)}
+    nw = sun.rules.clauses.get("no_worse") if sun.rules is not None else None
+    path27 = sorted({"–".join(w["pair"]) for ws in req["why"].values() for w in ws
+                     if w["rule"] != _art30_id(ev)})
+    out = []
+    for r in doc["receivers"]:
+        bi = names.get(r["building"])
+        by = list(req["why"].get(bi, []))
+        if not by and r["status"] == "existing" and req["path27"] and nw is not None:
+            by = [{"pair": None, "rule": nw.id, "clause": nw.article}]
+        if by and by[0]["pair"] is None:
+            why = (f"需要：方案按第二十七条日照间距控制（{'、'.join(path27)}），周边现状住宅须不恶化"
+                   f"（{nw.id}，{nw.article}）" if zh else
+                   f"required: the scheme uses the 第二十七条 sunlight path ({', '.join(path27)}), "
+                   f"so existing homes near it must be no worse ({nw.id}, {nw.article})")
+        elif by:
+            pairs = "；".join(f"{'–'.join(w['pair'])} 按 {w['rule']}（{w['clause']}）由其日照判定"
+                             for w in by) if zh else "; ".join(
+                f"{'–'.join(w['pair'])} under {w['rule']} ({w['clause']}) is decided by its sunlight"
+                for w in by)
+            why = ("需要：" if zh else "required: ") + pairs
+        else:
+            decided = [f for fs in spacing.findings.values() for f in fs
+                       if r["building"] in f.subjects[:2]]
+            word = {"pass": ("满足", "passes"), "fail": ("不满足", "fails"),
+                    "unknown": ("无法判定", "is undecided")}
+            pairs = ("；" if zh else "; ").join(
+                f"{'–'.join(f.subjects[:2])} {word[f.status][0]} {f.rule}（{f.clause}）" if zh else
+                f"{'–'.join(f.subjects[:2])} {word[f.status][1]} under {f.rule} ({f.clause})"
+                for f in decided[:6]) + (" …" if len(decided) > 6 else "")
+            why = (("不需要：日照不决定其所在的任何建筑对（《上海市日照分析技术规范》第二条）" if zh else
+                    "not required: its sunlight decides none of the pairs it is in ([SUN21] "
+                    "第二条)") + (("：" if zh else ": ") + pairs if decided else ""))
+        out.append({**r, "required": bool(by), "required_by": by, "required_why": why})
+    return {**doc, "receivers": out}
 
-    return not_checked(ruleset, findings, only)
+
+def _art30_id(ev) -> str | None:
+    return next((c.id for c in ev.ruleset.clauses if c.check == "spacing.article_thirty"), None)
 
 
 def _context_buildings(ext: Extraction, ctx: Context, opts: Options) -> dict | None:
@@ -124,21 +174,31 @@ def sunlight(drawing: str | Path, opts: Options = Options(), jobs: int = 1,
     """`plancheck sunlight`: analyse every residential and 第三十条 receiver of the drawing
     (proposed ones, and existing ones the scheme could shade); returns the sunlight document
     (schema plancheck.sunlight/1) and the extraction (its drawing findings)."""
+    import time
+
     from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.evaluate.engine import Evaluation
     from plancheck.errors import RulesetError
-    from plancheck.sunlight.output import run
-    from plancheck.sunlight.rules import SunRules
+    from plancheck.sunlight.analysis import isochrones
     from plancheck import __version__
 
+    t0 = time.perf_counter()
     drawing = Path(drawing)
     loaded, ctx, ext = read_site(drawing, opts)
     _context_buildings(ext, ctx, opts)
-    rules = SunRules.of(load_ruleset(ctx.ruleset))
-    if rules is None:
-        raise RulesetError(f"ruleset {ctx.ruleset} has no sunlight clauses")
+    ruleset = load_ruleset(ctx.ruleset)
     zh = opts.lang == "zh"
-    doc = run(ext.model, rules, ctx.zone, bool(ctx.detached_house_area), jobs=jobs, zh=zh,
-              progress=progress)
+    # the same evaluation as `check`, restricted to the sunlight: its sunlight evidence,
+    # asked for every receiver, and its spacing pass, which says whose analysis is required
+    ev = Evaluation(ext.model, compute(ext.model), ctx, ruleset, opts.lang, sunlight=True)
+    sun = ev.evidence("sunlight")
+    if sun.rules is None:
+        raise RulesetError(f"ruleset {ctx.ruleset} has no sunlight clauses")
+    sun.analyse_all(jobs=jobs, progress=progress)
+    doc = required(sun.doc(), ev, zh)
+    if sun.after:
+        doc["isochrones"] = isochrones(ext.model, sun.rules.settings)
+    doc["seconds"] = round(time.perf_counter() - t0, 3)
     # a building without USE might be a home or a 第三十条 building: never silently not one
     unclassified = sorted(b.name for b in ext.model.buildings if b.use is None)
     if unclassified:

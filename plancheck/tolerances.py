@@ -49,7 +49,18 @@ def as_dict() -> dict[str, float]:
         "north_agree_deg": NORTH_AGREE_DEG,
         "sun_origin_offset_m": SUN_ORIGIN_OFFSET_M,
         "sun_tie_m": SUN_TIE_M,
+        "angle_eps_deg": ANGLE_EPS_DEG,
+        "sun_minutes_eps": SUN_MINUTES_EPS,
     }
+
+#: Two directions compare with this slack (degrees): "within 45° (inclusive)" of the spacing rules
+#: (parallel / perpendicular, 南北向 / 东西向) and of the facade orientation classes; far below any
+#: drawing's precision, above float rounding of atan2.
+ANGLE_EPS_DEG = 1e-9
+#: Sunlight minutes compare with this slack: a window meets its requirement at minutes >= required
+#: − this; an existing home is no worse when it loses at most this many minutes (不得恶化). Minutes
+#: are counts of whole steps: the slack only absorbs float rounding.
+SUN_MINUTES_EPS = 1e-9
 
 #: Outline coordinates in report.json are rounded to this many decimals (0.1 mm); measured
 #: values and dimension endpoints are written unrounded.

@@ -122,7 +122,12 @@ def test_no_height_is_unknown_never_a_guess(draw, tmp_path):
     report = _check(draw, tmp_path, fc, None)
     assert report["context_buildings"]["no_height"] == ["ctx:N1"]
     rows = _spacing_with(report, "ctx:N1")
-    assert rows and all(f["status"] == "unknown" for f in rows)
+    # never a guess, and decided when its height cannot matter (issue #20, values as ranges):
+    # N1 stands 40 - 22 = 18 m north of the 18 m 1#, which needs 1.2 x 18 = 21.6 m whatever
+    # N1's height is
+    (f,) = rows
+    assert (f["status"], f["measured"], f["required"]) == ("fail", 18.0, 21.6)
+    assert "ctx:N1 高度未标注（任意高度）；按其任何高度均不满足" in f["message"]
 
 
 def test_cityjson_footprints_and_heights():

@@ -15,7 +15,7 @@ import copy
 import pytest
 
 from plancheck.evaluate.clauses import load_ruleset
-from plancheck.evaluate.fixtures import ruleset_cases
+from plancheck.fixtures import ruleset_cases
 from plancheck.pipeline import check
 from tests.conftest import REPO
 

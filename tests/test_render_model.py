@@ -42,7 +42,7 @@ def report(tmp_path_factory):
 
 
 def test_mass_volume_is_area_times_height(report):
-    from plancheck.model.massing import solids
+    from plancheck.render.massing import solids
 
     by = {(s.building, round(s.footprint.area, 6)): s for s in solids(report)}
     expected = {("1#", 696.0): 696.0 * 18.0, ("2#", 780.0): 780.0 * 33.0,
@@ -57,7 +57,7 @@ def test_mass_volume_is_area_times_height(report):
 
 def test_holes_are_respected():
     """A courtyard block from report data: 40 x 40 with a 20 x 20 hole -> 1200 m² x 15 m."""
-    from plancheck.model.massing import solids
+    from plancheck.render.massing import solids
 
     rep = {"buildings": [{"name": "院", "status": "proposed", "masses": [{
         "outline": [[0, 0], [40, 0], [40, 40], [0, 40], [0, 0]],
@@ -68,7 +68,7 @@ def test_holes_are_respected():
 
 
 def test_missing_height_is_a_thin_marked_slab_not_a_guess(report):
-    from plancheck.model.massing import UNKNOWN_SLAB_M, solids
+    from plancheck.render.massing import UNKNOWN_SLAB_M, solids
 
     (s,) = [s for s in solids(report) if s.building == "N#"]
     assert s.height_m is None and not s.height_known

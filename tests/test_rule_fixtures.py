@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plancheck.evaluate.fixtures import discover, format_outcome, run_case
+from plancheck.fixtures import discover, format_outcome, run_case
 
 CASES = discover()
 

@@ -12,7 +12,7 @@ import yaml
 
 from plancheck.errors import RulesetError
 from plancheck.evaluate.clauses import load_ruleset
-from plancheck.evaluate.fixtures import missing_outcomes, ruleset_cases, ruleset_folders
+from plancheck.fixtures import missing_outcomes, ruleset_cases, ruleset_folders
 from plancheck.evaluate.registry import load_all
 from plancheck.evaluate.ruleset import rulesets_dir
 

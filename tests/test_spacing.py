@@ -166,8 +166,8 @@ def _model(buildings):
 
 
 def _run(model, zone="other", lang="zh", detached=False):
-    # the spacing stage alone: pending sunlight findings as spacing leaves them (settling them
-    # by the sunlight analysis is tested in test_sunlight.py and the rule fixtures)
+    # the spacing stage alone, the sunlight analysis off: 第二十七条-path pairs stay unknown
+    # (judging them with the analysis is tested in test_sunlight.py and the rule fixtures)
     ev = Evaluation(model, compute(model), Context(zone=zone, detached_house_area=detached),
                     load_ruleset("shanghai"), lang, sunlight=False)
     return [f for f in evaluate(ev, SPACING)]
@@ -186,12 +186,12 @@ def test_one_finding_per_building_pair_the_worst_mass_pair_governs():
     assert a[1] == pytest.approx(16.0) and b[1] == pytest.approx(40.0) and a[0] == b[0]
 
 
-def test_pending_sunlight_carries_both_thresholds():
+def test_a_sunlight_path_pair_without_the_analysis_carries_both_thresholds():
     model = _model([("1#", "proposed", [(box(0, 0, 60, 12), "residential", 60.0)]),
                     ("2#", "proposed", [(box(0, 52, 60, 64), "residential", 60.0)])])
     (f,) = _run(model)
     assert (f.rule, f.status, f.clause) == ("SH-27", "unknown", "第二十七条")
-    assert f.extra["pending"] == "sunlight"
+    assert "sunlight" not in f.extra          # the analysis is off (--no-sunlight)
     assert f.extra["coefficient_required"] == pytest.approx(72.0)
     assert f.extra["sunlight_path_required"] == pytest.approx(30.0)
     assert "需日照分析" in f.message

@@ -22,10 +22,21 @@ class Evaluation:
     context: Context
     ruleset: Ruleset
     lang: str = "zh"
-    #: run plancheck's sunlight analysis where a finding needs it (`--no-sunlight`: False)
+    #: run plancheck's sunlight analysis where a finding needs it (`--no-sunlight`: False);
+    #: the one switch: the "sunlight" evidence reads it, nothing else does
     sunlight: bool = True
-    #: per-evaluation results shared by check kinds (the sunlight analysis)
+    #: per-evaluation memo of evidence (see `evidence`)
     cache: dict = field(default_factory=dict)
+
+    def evidence(self, name: str):
+        """The evidence called `name` (registry.EVIDENCE), computed once per evaluation."""
+        key = ("evidence", name)
+        if key not in self.cache:
+            from plancheck.evaluate.registry import EVIDENCE, load_all
+
+            load_all()
+            self.cache[key] = EVIDENCE[name](self)
+        return self.cache[key]
 
     def finding(self, clause: Clause, status: str, message: str, subjects: list[str],
                 measured: float | None = None, required: float | None = None,
@@ -35,6 +46,11 @@ class Evaluation:
                        clause=clause.article, subjects=list(subjects), measured=measured,
                        required=required, unit=unit, geometry=geometry,
                        extra={"text": clause.text, "title": clause.title, **extra})
+
+
+def computed(ev: Evaluation, name: str):
+    """The evidence `name` if some check kind asked for it, else None (nothing is computed)."""
+    return ev.cache.get(("evidence", name))
 
 
 def evaluate(ev: Evaluation, only: set[str] | None = None) -> list[Finding]:
@@ -52,21 +68,4 @@ def evaluate(ev: Evaluation, only: set[str] | None = None) -> list[Finding]:
             msg = (f"条款检查出错：{type(exc).__name__}: {exc}" if ev.lang == "zh"
                    else f"the check crashed: {type(exc).__name__}: {exc}")
             out.append(ev.finding(clause, "error", msg, [], unit=None))
-    if ev.sunlight:
-        _settle(ev, out)
     return out
-
-
-def _settle(ev: Evaluation, out: list[Finding]) -> None:
-    """Settle "pending": "sunlight" findings with the sunlight analysis; if it crashes the
-    findings stay unknown and an error finding says why."""
-    from plancheck.evaluate.checks.sunlight import settle
-
-    try:
-        settle(ev, out)
-    except Exception as exc:  # noqa: BLE001 - the analysis must not lose the other findings
-        clause = next((c for c in ev.ruleset.clauses if c.check.startswith("sunlight.")), None)
-        if clause is not None:
-            msg = (f"日照分析出错：{type(exc).__name__}: {exc}" if ev.lang == "zh"
-                   else f"the sunlight analysis crashed: {type(exc).__name__}: {exc}")
-            out.append(ev.finding(clause, "error", msg, [], unit=None))

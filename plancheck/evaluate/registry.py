@@ -23,6 +23,12 @@ class CheckKind:
 
 CHECK_KINDS: dict[str, CheckKind] = {}
 
+#: name -> provider `(ev) -> object`: evidence several check kinds judge with (the spacing
+#: pass over all mass pairs, the sunlight analysis), computed once per evaluation on demand
+#: (`Evaluation.evidence(name)`); check modules provide it and ask for each other's by name,
+#: so no check module imports another.
+EVIDENCE: dict[str, Callable] = {}
+
 
 def check_kind(name: str, family: str, params_schema: dict | None = None):
     """Register a check kind under `name` (e.g. `spacing.coefficient`)."""
@@ -31,6 +37,16 @@ def check_kind(name: str, family: str, params_schema: dict | None = None):
             raise ValueError(f"check kind {name!r} registered twice")
         CHECK_KINDS[name] = CheckKind(name, family, fn,
                                       params_schema or {"type": "object"})
+        return fn
+    return deco
+
+
+def evidence(name: str):
+    """Register the provider of the evidence called `name`."""
+    def deco(fn):
+        if name in EVIDENCE:
+            raise ValueError(f"evidence {name!r} provided twice")
+        EVIDENCE[name] = fn
         return fn
     return deco
 

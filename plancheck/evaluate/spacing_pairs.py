@@ -29,7 +29,6 @@ from plancheck import tolerances as tol
 from plancheck.model.orientation import orientation
 
 #: Angles closer than this (degrees) to a class boundary count as on it.
-ANGLE_EPS_DEG = 1e-9
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def placements(g: MassGeoms, i: np.ndarray, j: np.ndarray, parallel_max_deg: flo
     a, b = g.axis_deg[i] % 180.0, g.axis_deg[j] % 180.0
     diff = np.abs(a - b) % 180.0
     angle = np.minimum(diff, 180.0 - diff)
-    parallel = angle <= parallel_max_deg + ANGLE_EPS_DEG
+    parallel = angle <= parallel_max_deg + tol.ANGLE_EPS_DEG
     longer = np.where(g.length_m[i] >= g.length_m[j], 0, 1)
     frame = np.where(parallel, _bisector(a, b), np.where(longer == 0, a, b)) % 180.0
     rad = np.radians(frame)
@@ -186,7 +185,7 @@ def placements(g: MassGeoms, i: np.ndarray, j: np.ndarray, parallel_max_deg: flo
     w = np.stack([v, u])                                   # (2, p, 2)
     # 南北向 when the direction lies within ns_max_deg of north-south (inclusive)
     from_ew = np.degrees(np.arctan2(np.abs(w[..., 1]), np.abs(w[..., 0])))
-    ns = from_ew >= 90.0 - ns_max_deg - ANGLE_EPS_DEG
+    ns = from_ew >= 90.0 - ns_max_deg - tol.ANGLE_EPS_DEG
     flip = np.where(ns, w[..., 1] < 0, w[..., 0] < 0)
     w = np.where(flip[..., None], -w, w)
     lo_a, hi_a, lo_b, hi_b = (np.empty((2, len(i))) for _ in range(4))

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry import Polygon
 
-#: Angles closer than this (degrees) to a class boundary count as on it (45° is inclusive).
-ANGLE_EPS_DEG = 1e-9
+from plancheck import tolerances as tol
+
+#: Angles closer than this (degrees) to a class boundary count as on it (45° is inclusive):
+#: tolerances.ANGLE_EPS_DEG, listed in report provenance.
+ANGLE_EPS_DEG = tol.ANGLE_EPS_DEG
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def _layers(raw: Any, path: Path) -> dict[str, list[str]]:
 
 def shipped_layer_map(name: Path | str) -> Path | None:
     """rulesets/layermaps/<name>.yaml when `name` is a bare name and no such file exists here."""
-    from plancheck.evaluate.ruleset import rulesets_dir
+    from plancheck.locations import rulesets_dir
 
     name = Path(name)
     if name.exists() or name.suffix or len(name.parts) != 1:

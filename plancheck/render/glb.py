@@ -20,7 +20,7 @@ Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0, 0.0],
 
 
 def glb_bytes(report: dict) -> bytes:
-    from plancheck.model.massing import white_model
+    from plancheck.render.massing import white_model
 
     scene = white_model(report)
     if not scene.geometry:        # an empty drawing: trimesh can neither turn nor export it

@@ -142,7 +142,7 @@ def _indicators(report: dict, lang: str) -> list[dict]:
 def _viewer_data(report: dict, lang: str) -> dict:
     """What the WebGL viewer draws besides the GLB: dimension lines and labels (Y-up frame);
     each dimension's findings carry status and filter group for the page's filters."""
-    from plancheck.model.massing import origin
+    from plancheck.render.massing import origin
     from plancheck.render.planscene import item
 
     ox, oy = origin(report)

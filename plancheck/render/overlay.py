@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from plancheck.render.figures import cjk_font
+from plancheck.render.style import cjk_font
 from plancheck.render.labels import Placer, box_at
 
 PAD_X, PAD_Y = 6, 4

@@ -18,7 +18,7 @@ import io
 import math
 
 from plancheck.render import planscene
-from plancheck.render.figures import Figure, matplotlib_cjk, status_hex
+from plancheck.render.style import Figure, matplotlib_cjk, status_hex
 from plancheck.render.labels import ANY, Placer
 from plancheck.render.planscene import (BLUE_LINE, CLASS_FILL, EXISTING_FILL, GREEN_FILL,
                                         RED_LINE, TEXT, must_first)

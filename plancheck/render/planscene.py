@@ -9,7 +9,7 @@ building (its height) are `marks` on that building's outline.
 
 from __future__ import annotations
 
-from plancheck.render.figures import (STATUS_RGB, drawn, group, grouped_segments, num, SUN_MARK, sun_note,
+from plancheck.render.style import (STATUS_RGB, drawn, group, grouped_segments, num, SUN_MARK, sun_note,
                                       required_lines, segment, status_hex, worst)
 
 #: height class -> fill colour; existing buildings and unknown heights have their own

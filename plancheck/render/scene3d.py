@@ -24,7 +24,7 @@ import textwrap
 
 import numpy as np
 
-from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
+from plancheck.render.style import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
                                       drawn, grouped_segments, num, SUN_MARK, sun_note,
                                       required_lines, segment, view_findings, worst)
 
@@ -131,7 +131,7 @@ class Scene:
     def __init__(self, report: dict, lang: str):
         import pyvista as pv
 
-        from plancheck.model import massing
+        from plancheck.render import massing
 
         self.report, self.lang = report, lang
         self.t = TEXT.get(lang, TEXT["zh"])
@@ -179,7 +179,7 @@ class Scene:
 
     def _buildings(self, subject=None, obj=None, translucent=False):
         """The building actors: subject/object highlighted, the rest (optionally) translucent."""
-        from plancheck.model import massing
+        from plancheck.render import massing
 
         for name in ("bld-rest", "bld-subject", "bld-object", "bld-edges"):
             self.pl.remove_actor(name, render=False)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from plancheck.render.figures import matplotlib_cjk, status_hex
 from plancheck.render.json_file import write_atomic
+from plancheck.render.style import matplotlib_cjk, status_hex
 from plancheck.sunlight.output import figure_name
 
 ISO_FILE = "figures/sunlight-isochrones.png"

@@ -42,7 +42,7 @@ def context(report: dict, lang: str) -> dict:
     sun = report.get("sunlight")
     if not sun or not sun.get("receivers"):
         return {"sunlight": None}
-    from plancheck.model.massing import origin
+    from plancheck.render.massing import origin
     from plancheck.render.sunlight_figures import figures
 
     w = WORDS.get(lang, WORDS["zh"])

@@ -22,7 +22,8 @@ def summary(doc: dict, drawing_findings, written, lang: str = "zh"):
                   "Sunlight analysis (冬至日, full window, true solar time)", title_justify="left")
         for col in (("建筑", "building"), ("规则", "rule"), ("要求", "requirement"),
                     ("结论", "verdict"), ("最不利窗", "worst window"), ("分钟", "min"),
-                    ("满足/不满足/未定", "pass/fail/unknown"), ("窗", "windows")):
+                    ("满足/不满足/未定", "pass/fail/unknown"), ("窗", "windows"),
+                    ("规定要求分析", "required")):
             t.add_column(col[0] if zh else col[1], overflow="fold")
         for r in doc["receivers"]:
             w = r["worst"]
@@ -36,8 +37,13 @@ def summary(doc: dict, drawing_findings, written, lang: str = "zh"):
             t.add_row(Text(r["building"]), r["rule"], Text(req),
                       Text(r["verdict"], style=_STYLE[r["verdict"]]), Text(where),
                       "—" if w is None else f"{w['minutes']:g}",
-                      f"{h['pass']}/{h['fail']}/{h['unknown']}", str(r["windows"]))
+                      f"{h['pass']}/{h['fail']}/{h['unknown']}", str(r["windows"]),
+                      ("是" if zh else "yes") if r.get("required") else ("否" if zh else "no"))
         parts.append(t)
+        for r in doc["receivers"]:
+            if r.get("required_why"):
+                parts.append(Text(f"{r['building']}: {r['required_why']}",
+                                  style="" if r.get("required") else "dim"))
         skipped = [(r["building"], s) for r in doc["receivers"] for s in r["skipped"]
                    if s["what"] == "outside-table"]
         if skipped:

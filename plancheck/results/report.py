@@ -38,7 +38,11 @@ def exit_code(report: dict, strict: bool = False) -> int:
 
 
 def build(*, drawing: dict, model: SiteModel, indicators: Indicators, findings: list[Finding],
-          context: dict, ruleset: dict, not_checked: list[str] | None = None) -> dict[str, Any]:
+          context: dict, ruleset: dict, not_checked: list[str] | None = None,
+          context_buildings: dict | None = None, sunlight: dict | None = None) -> dict[str, Any]:
+    """The report. `context_buildings`: the note on buildings added from a city file;
+    `sunlight`: the sunlight evidence's document (receivers, windows, 等时线), when the
+    evaluation ran the analysis. Each is a section like the others, built here once."""
     frame = model.frame
     ordered = sorted(findings, key=_finding_key)
     rows = []
@@ -74,6 +78,8 @@ def build(*, drawing: dict, model: SiteModel, indicators: Indicators, findings: 
         "not_checked": not_checked or [],
         "provenance": {"tolerances": tol.as_dict(), "coordinates":
                        "drawing coordinates in metres (the drawing's axes, scaled by the unit)"},
+        **({"context_buildings": context_buildings} if context_buildings is not None else {}),
+        **({"sunlight": sunlight} if sunlight is not None else {}),
     }
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import numpy as np
 import shapely
 
+from plancheck import tolerances as tol
 from plancheck.model.site import SiteModel
 from plancheck.sunlight.receivers import Samples, WindowSpec, samples
 from plancheck.sunlight.settings import Settings
@@ -199,7 +200,7 @@ def window_status(r: WindowResult, req: Requirement) -> tuple[str, str | None]:
         return "unknown", r.unknown
     lo, hi = (req.minutes, req.minutes) if req.minutes is not None else req.minutes_range
     got, best = measured(r, req), measured(r, req, upper=True)
-    eps = 1e-9
+    eps = tol.SUN_MINUTES_EPS
     if got >= hi - eps:
         return "pass", None
     if best < lo - eps:
@@ -292,7 +293,7 @@ def could_shade(model: SiteModel, shader: int, receiver: int, radius: float) -> 
     r = model.buildings[receiver].footprint
     if a.distance(r) > radius:
         return False
-    return shapely.bounds(a)[1] < shapely.bounds(r)[3] - 1e-6
+    return shapely.bounds(a)[1] < shapely.bounds(r)[3] - tol.COMPARE_M
 
 
 #: The 等时线 grid is kept to at most this many points (its cell grows on large sites).

@@ -1,7 +1,8 @@
 """The sunlight document (`sunlight.json`, schema `plancheck.sunlight/1`): settings, every
 receiver with its requirement and verdict, every window with its minutes, lit intervals and
-the buildings that shade it. `run` is the whole analysis for `plancheck sunlight` and for the
-check; it never prints (progress goes through a callback)."""
+the buildings that shade it, built by `document` from the sunlight evidence of an evaluation
+(evaluate/checks/sunlight.py) for `plancheck check` and `plancheck sunlight` alike; it never
+prints."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ import functools
 import hashlib
 import json
 import re
-import time
 from pathlib import Path
-from typing import Callable
 
+from plancheck import tolerances as tol
 from plancheck.model.site import SiteModel
-from plancheck.sunlight.analysis import (BuildingResult, Requirement, WindowResult, analyse,
-                                         homes, isochrones, measured, window_status, worst)
+from plancheck.sunlight.analysis import (BuildingResult, Requirement, WindowResult, homes,
+                                         measured, window_status, worst)
 from plancheck.sunlight.rules import SunRules
 from plancheck.sunlight.settings import hhmm, orientation_label
 
@@ -43,35 +43,7 @@ def no_worse_status(after: WindowResult, before: WindowResult, req: Requirement)
     if b_st == "unknown" or a_st == "unknown":
         return "unknown", b_why or a_why
     lost = measured(before, req) - measured(after, req)
-    return ("pass", None) if lost <= 1e-9 else ("fail", None)
-
-
-def run(model: SiteModel, rules: SunRules, zone: str | None, detached_area: bool,
-        receivers: tuple[list[int], list[int]] | None = None, jobs: int = 1, zh: bool = True,
-        progress: Callable[[int, int], None] | None = None) -> dict:
-    """Analyse the receivers (default: SunRules.receivers) and return the document."""
-    t0 = time.perf_counter()
-    prop, exist = receivers if receivers is not None else rules.receivers(model)
-    proposed_ids = frozenset(i for i, b in enumerate(model.buildings) if b.status == "proposed")
-    total = len(prop) + 2 * len(exist)
-    done = [0]
-
-    def tick(n: int) -> None:
-        done[0] += n
-        if progress:
-            progress(done[0], total)
-
-    if progress:
-        progress(0, total)
-    after = analyse(model, prop + exist, rules.settings, rules.point_ratio, zh=zh, jobs=jobs,
-                    progress=tick, uses=rules.receiver_uses)
-    before = analyse(model, exist, rules.settings, rules.point_ratio, exclude=proposed_ids,
-                     zh=zh, jobs=jobs, progress=tick, uses=rules.receiver_uses) if exist else {}
-    doc = document(model, rules, zone, detached_area, after, before, zh)
-    if after:
-        doc["isochrones"] = isochrones(model, rules.settings)
-    doc["seconds"] = round(time.perf_counter() - t0, 3)
-    return doc
+    return ("pass", None) if lost <= tol.SUN_MINUTES_EPS else ("fail", None)
 
 
 def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict[int, BuildingResult],
@@ -191,8 +163,21 @@ def validate(doc: dict) -> None:
 def write(doc: dict, out: Path) -> Path:
     """DIR/sunlight.json, compact (tens of thousands of windows). Like report.json it is not
     re-validated on every write (2 s for the sample); the tests validate what `run` builds."""
+    import os
+    import tempfile
+
     out.mkdir(parents=True, exist_ok=True)
     path = out / "sunlight.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n",
-                    encoding="utf-8")
+    data = (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".sunlight.json.", suffix=".tmp")
+    try:        # atomically: an interrupted run leaves the old file or the new one, never half
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

@@ -142,8 +142,7 @@ def condition(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
     if metric == "height":
         for b in sorted(ev.model.proposed, key=lambda b: b.name):
             if b.height_m is None:
-                yield _unknown(ev, clause, metric, b.name, f"{b.name} 缺少高度",
-                               f"{b.name} has no height")
+                yield _height_range(ev, clause, b, limit, p["limit"], basis)
             else:
                 yield _compare(ev, clause, metric, b.name, b.height_m, limit, p["limit"], basis)
         return
@@ -153,6 +152,33 @@ def condition(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
                        "the indicator cannot be computed (no site outline, or floors missing)")
         return
     yield _compare(ev, clause, metric, "site", value, limit, p["limit"], basis)
+
+
+def _height_range(ev: Evaluation, clause: Clause, b, limit: float, kind: str, basis: str) -> Finding:
+    """A building without HEIGHT against a height cap: its height is the range 附录一 allows
+    its residential FLOORS (values.py), else any height; decided when the whole range is on
+    one side of the cap, else unknown naming the threshold."""
+    from plancheck.evaluate.values import building_height, floor_classes
+
+    zh = ev.lang == "zh"
+    r = building_height(b.masses, b.use == "residential", floor_classes(ev.ruleset))
+    what = (f"{b.name} 高度未标注（{r.text(True)}）" if zh else
+            f"{b.name} has no height ({r.text(False)})")
+    ranges = {b.name: {"height_m": r.as_dict()}}
+    # (lo, hi]: every height is above lo, so lo >= the cap already exceeds it (COMPARE_M is
+    # slack for measured values, not for a bound of the regulation's classes)
+    if kind == "max" and (r.hi <= limit + tol.COMPARE_M or r.lo >= limit):
+        ok = r.hi <= limit + tol.COMPARE_M
+        msg = (f"{what}；按其任何高度均{'不超过' if ok else '超过'}{basis} {limit:g} m" if zh else
+               f"{what}: whatever its height it is {'within' if ok else 'above'} {basis} {limit:g} m")
+        return ev.finding(clause, "pass" if ok else "fail", msg, [b.name], None, float(limit),
+                          "m", metric="height", ranges=ranges)
+    f = _unknown(ev, clause, "height", b.name,
+                 f"{what}：高度 > {limit:g} m 时不满足" if kind == "max" else f"{b.name} 缺少高度",
+                 f"{what}: it fails when the height is above {limit:g} m" if kind == "max"
+                 else f"{b.name} has no height")
+    f.extra["ranges"] = ranges
+    return f
 
 
 def _site_group(ev: Evaluation, groups: dict[str, list[str]]):
@@ -168,7 +194,25 @@ def _site_group(ev: Evaluation, groups: dict[str, list[str]]):
                 f"uses {', '.join(sorted(uses))} do not make a single-use site under 第十四条")
     heights = [b.height_m for b in proposed]
     if any(h is None for h in heights):
-        return None, "有拟建建筑缺少高度", "a proposed building has no height"
+        # values as ranges: a building without HEIGHT whose 附录一 class its residential FLOORS
+        # give still gives the scheme's class (the tallest building's)
+        from plancheck.evaluate.values import building_height, floor_classes
+        from plancheck.model.site import LOW_MAX_M, MULTI_MAX_M
+
+        classes = floor_classes(ev.ruleset)
+        order = ("low", "multi", "high")
+        seen = []
+        for b in proposed:
+            r = building_height(b.masses, b.use == "residential", classes)
+            cls = next((c for c, lo, hi in (("low", 0.0, LOW_MAX_M),
+                                            ("multi", LOW_MAX_M, MULTI_MAX_M),
+                                            ("high", MULTI_MAX_M, float("inf")))
+                        if (r.known and lo < r.lo <= hi) or (not r.known and lo <= r.lo and r.hi <= hi)),
+                       None)
+            if cls is None:
+                return None, "有拟建建筑缺少高度", "a proposed building has no height"
+            seen.append(cls)
+        return found.pop(), max(seen, key=order.index), None
     tallest = max(proposed, key=lambda b: b.height_m)
     return found.pop(), tallest.height_class, None
 

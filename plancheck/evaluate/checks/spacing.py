@@ -1,6 +1,7 @@
 """Spacing between buildings (建筑间距): 第二十三条 to 第三十一条 with the 应用解释.
 
-One pass over all mass pairs decides every spacing clause at once (cached per evaluation);
+One pass over all mass pairs decides every spacing clause at once (the "spacing" evidence,
+computed once per evaluation);
 each clause's check kind then yields the findings that clause governs. A pair of buildings
 gives one finding (plus one 第三十条 finding when a hospital, school or kindergarten is in
 it): the governing mass pair, the one with the smallest margin measured − required, with
@@ -15,7 +16,10 @@ number is written here: every one comes from the clauses' params.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 import numpy as np
@@ -26,7 +30,8 @@ from plancheck.errors import RulesetError
 from plancheck.evaluate import spacing_pairs as sp
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
-from plancheck.evaluate.registry import check_kind
+from plancheck.evaluate.registry import check_kind, evidence
+from plancheck.evaluate.values import Range, height_range
 from plancheck.findings import Finding
 from plancheck.model.site import height_class
 
@@ -48,7 +53,11 @@ _FM = _obj({"factor": _NUM, "min_m": _ZONED})
 SCHEMAS = {
     "par_ns": _obj({"factor": _ZONED, "point_ratio": {"type": "number", "minimum": 1},
                     "ns_max_deg": {"type": "number", "minimum": 0, "maximum": 90},
-                    "reach_factor": {"type": "number", "minimum": 1}}),
+                    "reach_factor": {"type": "number", "minimum": 1},
+                    "residential_floor_classes": _obj({
+                        c: {"type": "array", "minItems": 3, "maxItems": 3,
+                            "items": {"type": ["number", "null"]}}
+                        for c in ("low", "multi", "high")})}),
     "par_ew": _obj({"factor": _ZONED, "min_m": _NUM, "min_high_m": _NUM}),
     "perp": _obj({"factor_ns": _ZONED, "factor_ew": _ZONED, "other_factor": _NUM,
                   "min_m": _NUM, "min_high_m": _NUM, "gable_width_max_m": _NUM,
@@ -93,7 +102,7 @@ USE_TEXT = {"school": "学校", "kindergarten": "幼儿园、托儿所", "hospit
 
 def _kind(role: str):
     def fn(ev: Evaluation, clause: Clause) -> Iterator[Finding]:
-        yield from _run(ev).get(clause.id, [])
+        yield from ev.evidence("spacing").findings.get(clause.id, [])
     fn.__name__ = role
     return fn
 
@@ -110,14 +119,16 @@ Measures: residential pairs (or a non-residential mass south of a residential on
 （一）) facing each other north-south: the minimum distance between the outlines.
 Fails when: it is below factor(zone) × the southern mass's height, unless a 第二十八条
 minimum is larger (then SH-28 governs) or the 第二十七条 path applies (then SH-27 governs).
-Unknown when: a height or the zone is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("par_ew", """东西向平行布置的居住建筑 (第二十三条（一）2).
 
 Measures: residential pairs facing each other east-west: the minimum distance.
 Fails when: below max(factor(zone) × the taller height (H′, 应用解释), min_m, min_high_m when
 a high-rise is in the pair) and the 第二十七条 path does not apply.
-Unknown when: a height or the zone is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("perp", """垂直布置的居住建筑 (第二十三条（二）).
 
@@ -128,7 +139,8 @@ Fails when: below the perpendicular requirement (north-south: factor_ns × the s
 east-west: factor_ew × the gable-showing mass's height and other_factor × the other's; min_m;
 min_high_m with a high-rise), capped at the parallel value (应用解释), and the 第二十七条 path
 does not apply.
-Unknown when: a height or the zone is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("gable", """山墙间距 (第二十五条; 应用解释 for pairs with a high-rise).
 
@@ -136,25 +148,29 @@ Measures: residential (or mixed, 第二十九条（三）) pairs standing end to
 Fails when: below max(0.5 × taller height, 4 m) for multi/low pairs, or below
 min(max(0.5 × taller height, 13 m), 30 m) with a high-rise and the 13 m of 第二十七条（六）
 is not met either (else SH-27 governs).
-Unknown when: a height is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("detached", """低层独立式住宅地区 (第二十六条).
 
 Measures: with `detached_house_area: true` in the context, residential pairs facing
 north-south: the distance.
 Fails when: below factor × the southern height (replaces 第二十三条（一）1).
-Unknown when: a height is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 _register("sun", """高层居住建筑的日照间距 (第二十七条).
 
 Measures: residential pairs with a high-rise that miss the coefficient requirement: the
 distance against the 第二十七条 distances (heights capped at height_cap_m, 应用解释).
-Fails when: below the 第二十七条 distance too; or at or above it and plancheck's sunlight
-analysis (run after the clauses, evidence from SH-SUN-27) finds a shaded home short of its
-winter-solstice sun. Passes when that analysis finds every shaded member lit enough.
-Unknown when: at or above it and the analysis is skipped (--no-sunlight: "pending":
-"sunlight") or cannot decide; the finding carries both thresholds. A pair meeting the
-coefficient requirement passes under its 第二十三、二十五、二十六、二十八条 clause instead.
+Fails when: below the 第二十七条 distance too; or at or above it and the sunlight evidence
+(plancheck's analysis, asked for by this pass; SH-SUN-27 gives it per receiver) finds a
+shaded home short of its winter-solstice sun. Passes when it finds every shaded member lit
+enough, or when neither building can shade the other's homes (wholly north of them, or
+beyond the radius: geometry alone, with or without the analysis).
+Unknown when: at or above it and the analysis is off (--no-sunlight) or cannot decide; the
+finding carries both thresholds. A pair meeting the coefficient requirement passes under its
+第二十三、二十五、二十六、二十八条 clause instead.
 """)
 _register("min_ns", """南北向平行布置的最小间距 (第二十八条).
 
@@ -168,15 +184,16 @@ _register("nr_north", """非居住建筑位于居住建筑北侧 (第二十九�
 Measures: a non-residential mass (not a 第三十条 building) north of a residential one, in
 parallel: the distance against the 第三十一条 table. Also every pair where a use is missing.
 Fails when: below the table value.
-Unknown when: a height or a use is missing.
+Unknown when: a use is missing, or a missing height could change the verdict (the message
+names the threshold).
 """)
 _register("art30", """医院、学校、幼托 (第三十条).
 
 Measures: every pair with a hospital, school or kindergarten mass: the distance, and whether
 the other mass stands wholly north of it (then it cannot shade it on the winter solstice: pass).
-Fails when: the other mass could shade it and plancheck's sunlight analysis (settled after
-the clauses run, evidence from SH-SUN-30) finds the building short of its requirement.
-Unknown when: the other mass could shade it and the analysis is skipped (--no-sunlight) or
+Fails when: the other mass could shade it and the sunlight evidence (SH-SUN-30 gives it per
+building) finds the building short of its requirement.
+Unknown when: the other mass could shade it and the analysis is off (--no-sunlight) or
 cannot decide (a missing height, the zone).
 """)
 _register("nonres", """非居住建筑之间 (第三十一条).
@@ -184,21 +201,29 @@ _register("nonres", """非居住建筑之间 (第三十一条).
 Measures: non-residential pairs (no 第三十条 building) in parallel, facing: the distance.
 Fails when: below the table value (high↔high: factor × height, min; high↔multi, multi↔multi,
 low↔any: minimums). Other arrangements are governed by fire spacing (not checked: no finding).
-Unknown when: a height is missing.
+Unknown when: a missing height (or zone) could change the verdict: the
+message names it and the threshold that decides it (values as ranges, values.py).
 """)
 
 
 # -- the shared pass -------------------------------------------------------------------------------
 
-_LAST: list[tuple[Evaluation, dict[str, list[Finding]]]] = []
+@dataclass
+class SpacingPass:
+    """The spacing findings per clause id, and what the sunlight evidence was asked for."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    #: receivers (building indices) whose sunlight decides a pair: "residential" (第二十七条
+    #: path), "art30" (第三十条); "path27": some pair rests on the 第二十七条 path ([SUN21] 第二条)
+    sun_requests: dict = field(default_factory=lambda: {"residential": [], "art30": [],
+                                                        "path27": False, "why": {}})
+    # sun_requests["why"]: building index -> [{"pair", "rule", "clause"}]: the pairs whose
+    # verdict that building's sunlight decides
 
 
-def _run(ev: Evaluation) -> dict[str, list[Finding]]:
-    if _LAST and _LAST[0][0] is ev:
-        return _LAST[0][1]
-    out = _evaluate(ev)
-    _LAST[:] = [(ev, out)]
-    return out
+@evidence("spacing")
+def _pass(ev: Evaluation) -> SpacingPass:
+    return _evaluate(ev)
 
 
 @dataclass
@@ -217,6 +242,27 @@ class Rules:
 
     def p(self, role: str) -> dict:
         return self.clauses[role].params
+
+    @cached_property
+    def factors(self) -> set[float]:
+        """Every height factor of the spacing clauses (both zones' values)."""
+        out: set[float] = set()
+
+        def walk(v, key=""):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    walk(x, k if k not in ZONES else key)
+            elif key in ("factor", "factor_ns", "factor_ew", "other_factor") and \
+                    isinstance(v, (int, float)):
+                out.add(float(v))
+        for c in self.clauses.values():
+            walk(c.params)
+        return out
+
+    @cached_property
+    def caps(self) -> set[float]:
+        """Heights above which the rules stop growing (应用解释: 100 m)."""
+        return {float(self.p(r)["height_cap_m"]) for r in ("sun", "nonres")}
 
     def reach(self, h: np.ndarray) -> np.ndarray:
         """Each mass's reach: reach_factor × the most any rule could ask of a pair it is in,
@@ -265,6 +311,8 @@ class Side:
     cls31: str | None      # class for 第三十一条 (a stepped multi/low building counts as multi)
     use: str | None        # the mass's use, else the building's
     group: str | None      # "res", "nonres", "art30"; None when the use is unknown
+    rng: Range | None = None   # the height as a range: what a missing HEIGHT can be
+    bcls: str | None = None    # the building's height class (stepped podiums, 第三十一条)
 
 
 def _sides(ev: Evaluation, rules: Rules) -> tuple[list[Side], list, np.ndarray]:
@@ -280,7 +328,11 @@ def _sides(ev: Evaluation, rules: Rules) -> tuple[list[Side], list, np.ndarray]:
                 "res" if use in res_uses else "art30" if use in art30_uses else "nonres")
             cls = height_class(m.height_m)
             cls31 = "multi" if stepped and cls == "low" and b.height_class == "multi" else cls
-            sides.append(Side(bi, b.name, m.height_m, cls, cls31, use, group))
+            src = getattr(b, "sources", {}).get("height") or m.carriers.get("height") or "drawn"
+            rng = height_range(m.height_m, m.floors, group == "res",
+                               rules.p("par_ns")["residential_floor_classes"], src)
+            sides.append(Side(bi, b.name, m.height_m, cls, cls31, use, group, rng,
+                              b.height_class))
             outlines.append(m.outline)
             proposed.append(b.status == "proposed")
     return sides, outlines, np.array(proposed, dtype=bool)
@@ -292,7 +344,7 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
     rules = Rules.of(ev)
     sides, outlines, proposed = _sides(ev, rules)
     if len(sides) < 2:
-        return {}
+        return SpacingPass()
     h = np.array([np.nan if s.h is None else s.h for s in sides])
     i_idx, j_idx, dist = sp.candidate_pairs(outlines, proposed, rules.reach(h))
     order = [(s.name, s.building) for s in sides]
@@ -300,7 +352,7 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
              for i, j, d in zip(i_idx.tolist(), j_idx.tolist(), dist.tolist())
              if sides[i].building != sides[j].building]
     if not pairs:
-        return {}
+        return SpacingPass()
     # subjects in name order: i is the first subject's mass
     ii = np.array([p[0] for p in pairs])
     jj = np.array([p[1] for p in pairs])
@@ -317,9 +369,12 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
             key = (sides[i].building, sides[j].building, o.role == "art30")
             if key not in best or o.rank < best[key][0].rank:
                 best[key] = (o, k)
+    result = SpacingPass()
+    _with_sunlight(ev, ctx, [o for o, _ in best.values() if o.by_sunlight], sides, pairs, best,
+                   result.sun_requests)
     rings = pack(outlines)
     witness = _witness()
-    out: dict[str, list[Finding]] = {}
+    out = result.findings
     for key in sorted(best, key=lambda key: _subjects(best[key][0])):
         o, k = best[key]
         i, j, _ = pairs[k]
@@ -331,7 +386,61 @@ def _evaluate(ev: Evaluation) -> dict[str, list[Finding]]:
         out.setdefault(clause.id, []).append(ev.finding(
             clause, o.status, msg, _subjects(o), o.measured, _r(o.required), "m",
             _seg(pa, pb), **extra))
-    return out
+    return result
+
+
+def _with_sunlight(ev: Evaluation, ctx: "Ctx", left: list["Outcome"], sides, pairs, best,
+                   requests: dict) -> None:
+    """Judge the pairs the spacing rules leave to the sunlight (第二十七条 path, 第三十条) with
+    the sunlight evidence: a pair whose other building cannot shade the home (or the 第三十条
+    building) passes (geometry: wholly north of it, or beyond the radius); otherwise the
+    analysis of the buildings it could shade decides it, when the analysis is on."""
+    if not left:
+        return
+    sun = ev.evidence("sunlight")
+    if sun.rules is None:
+        return
+    where = {id(o): pairs[k] for o, k in best.values()}
+    recv = {}
+    for o in left:
+        i, j, _ = where[id(o)]
+        recv[id(o)] = sun.pair_receivers((sides[i].building, sides[j].building), o.role == "art30")
+        if o.role == "sun":
+            requests["path27"] = True
+        requests["art30" if o.role == "art30" else "residential"].extend(recv[id(o)])
+        clause = ctx.r.clauses[o.role]
+        for b in recv[id(o)]:
+            requests["why"].setdefault(b, []).append(
+                {"pair": list(o.names), "rule": clause.id, "clause": clause.article})
+    for key in ("residential", "art30"):
+        requests[key] = list(dict.fromkeys(requests[key]))
+    error = None
+    if sun.enabled:
+        try:
+            sun.results(requests["residential"] + requests["art30"])
+        except Exception as exc:  # noqa: BLE001 - the analysis must not lose the spacing findings
+            error = f"{type(exc).__name__}: {exc}"
+    for o in left:
+        bis = recv[id(o)]
+        if not bis:
+            o.status, o.sunlight = "pass", {"status": "pass", "receivers": []}
+            o.margin = 0.0 if o.margin is None else o.margin
+            continue
+        if not sun.enabled or error:
+            o.sun_error = error
+            continue
+        recs = [r for r in (sun.receiver(b) for b in bis) if r is not None]
+        if not recs:
+            continue
+        verdicts = [r["verdict"] for r in recs]
+        o.status = "fail" if "fail" in verdicts else \
+            "pass" if all(v == "pass" for v in verdicts) else "unknown"
+        o.sunlight = {"status": o.status,
+                      "receivers": [{"building": r["building"], "rule": r["rule"],
+                                     "verdict": r["verdict"], "worst": r["worst"],
+                                     "estimate": r["estimate"],
+                                     "figure": sun.figure(r["building"])} for r in recs]}
+        o.sun_parts = [sun.describe(r) for r in recs]
 
 
 def _witness():
@@ -391,6 +500,14 @@ class Outcome:
     pl: sp.Placement | None = None
     dr: sp.Direction | None = None
     message: str = ""                # set directly only for 第三十条 outcomes
+    prefix: str = ""                 # decided over a range of values: says so, before the message
+    prefix_why: str = ""             # undecided over a range: the thresholds, after the reason
+    ranges: dict | None = None       # the missing values' ranges (report extra)
+    #: left to the sunlight (第二十七条 path, 第三十条); then what the sunlight evidence says
+    by_sunlight: bool = False
+    sunlight: dict | None = None     # {"status", "receivers"}; receivers [] = nothing to shade
+    sun_parts: list[str] = field(default_factory=list)
+    sun_error: str | None = None
 
     @property
     def rank(self) -> tuple:
@@ -412,6 +529,7 @@ class Ctx:
         self.zone = ev.context.zone
         self.detached = bool(ev.context.detached_house_area)
         self.geo = rules.p("perp")
+        self.stepped = rules.p("nonres")["stepped_as_multi"]
         self.cache: dict[tuple, Req | None] = {}
         self.sides: tuple[Side, Side] = ()
 
@@ -433,21 +551,253 @@ class Ctx:
         out = []
         if "art30" in (a.group, b.group):
             out.append(self.art30(sides, d, ys))
+        o = self.spacing(sides, pl, d)
+        if o is not None:
+            out.append(o)
+        return out
+
+    def at(self, sides, pl: sp.Placement, d: float) -> Outcome | None:
+        """The spacing outcome with the values as they are (None: fire spacing only)."""
         judged = []
         for dr in pl.dirs:
             req = self.requirement(sides, dr)
             if req is None:          # governed by fire spacing (or 第三十条) only
-                return out
+                return None
             diag = pl.relation == "diag"
             judged.append(self.judge(sides, req, dr.gap_m if diag else d, pl, dr))
-        out.append(_either(judged))
-        return out
+        return _either(judged)
+
+    # -- values as ranges ----------------------------------------------------------------------
+    def spacing(self, sides, pl: sp.Placement, d: float) -> Outcome | None:
+        """The spacing outcome; a missing height or zone is a range of values (values.py): the
+        pair is decided when every value in it gives the same verdict, else `unknown` naming
+        the value and the thresholds that would decide it."""
+        base = self.at(sides, pl, d)
+        if base is None or base.status != "unknown" or None in (sides[0].group, sides[1].group):
+            return base
+        missing = [k for k in (0, 1) if sides[k].h is None]
+        if not missing and self.zone is not None:
+            return base
+        zones = list(ZONES) if self.zone is None else [self.zone]
+        grids = [self.samples(sides[k], pl, d) for k in missing]
+        saved, results = self.zone, []
+        try:
+            for z in zones:
+                self.zone = z
+                combos = itertools.product(*grids)
+                if len(missing) == 2:    # the four corners first: a counter-example comes early
+                    corners = [(a, b) for a in grids[0][:2] for b in grids[1][:2]]
+                    combos = itertools.chain(corners, (c for c in combos if not (
+                        c[0] in grids[0][:2] and c[1] in grids[1][:2])))
+                for combo in combos:
+                    s2 = list(sides)
+                    for k, (h, _) in zip(missing, combo):
+                        s2[k] = self.with_height(sides[k], h)
+                    o = self.at(tuple(s2), pl, d)
+                    results.append((z, tuple(h for h, _ in combo), o))
+                    if len(missing) == 2 and len({r[2].status for r in results}) > 1:
+                        break        # two unknown heights: one counter-example is enough
+                else:
+                    continue
+                break
+        finally:
+            self.zone = saved
+        statuses = {r[2].status for r in results}
+        if len(statuses) == 1 and statuses <= {"pass", "fail"}:
+            st = statuses.pop()
+            z, hs, o = (max if st == "fail" else min)(results, key=lambda r: r[2].margin)
+            o.prefix = self._decided_text(sides, missing, st, z, hs)
+            o.ranges = self._ranges(sides, missing)
+            return o
+        if statuses == {"unknown"} and all(r[2].by_sunlight for r in results):
+            # every value leaves it to the sunlight (第二十七条 path): the sunlight evidence
+            # decides, shown with the least favourable (largest) 第二十七条 distance
+            z, hs, o = max(results, key=lambda r: r[2].required)
+            o.prefix = self._decided_text(sides, missing, "unknown", z, hs)
+            o.ranges = self._ranges(sides, missing)
+            return o
+        base.prefix_why = (len(missing) == 2 and self.zone is not None
+                           and self._scan2(sides, pl, d, missing, grids)) or \
+            self._undecided_text(sides, missing, zones, grids, results)
+        base.ranges = self._ranges(sides, missing)
+        return base
+
+    def with_height(self, s: Side, h: float) -> Side:
+        cls = height_class(h)
+        cls31 = "multi" if self.stepped and cls == "low" and s.bcls == "multi" else cls
+        return Side(s.building, s.name, h, cls, cls31, s.use, s.group, s.rng, s.bcls)
+
+    def samples(self, s: Side, pl: sp.Placement, d: float) -> list[tuple[float, bool]]:
+        """Heights to try in a side's range: every point where a verdict can change (the
+        height classes' limits, the height caps, and each h where k × h meets a measured
+        distance, for every factor k of these clauses), and one height inside each piece
+        between them: within a piece every requirement is continuous and non-decreasing in
+        the height, so the verdict is the same all through it. (h, is_breakpoint) pairs,
+        extremes first."""
+        from plancheck.model.site import LOW_MAX_M, MULTI_MAX_M
+
+        r = s.rng or Range(0.0, math.inf, "missing")
+        dists = {d} | {dr.gap_m for dr in pl.dirs}
+        bps = {LOW_MAX_M, MULTI_MAX_M} | set(self.r.caps) | {
+            (x + tol.COMPARE_M) / k for x in dists for k in self.r.factors if k > 0}
+        bps = sorted(b for b in bps if r.lo < b < r.hi)
+        pts: list[tuple[float, bool]] = []
+        prev = r.lo
+        for b in bps:
+            pts += [((prev + b) / 2, False), (b, True)]
+            prev = b
+        if math.isinf(r.hi):
+            pts.append((prev + max(1.0, prev), False))
+        else:
+            if r.hi > prev:
+                pts.append(((prev + r.hi) / 2, False))
+            pts.append((r.hi, True))
+        return [pts[0], pts[-1]] + pts[1:-1] if len(pts) > 2 else pts
+
+    def _ranges(self, sides, missing) -> dict:
+        return {sides[k].name: {"height_m": sides[k].rng.as_dict()} for k in missing
+                if sides[k].rng is not None}
+
+    def _missing_text(self, sides, missing) -> str:
+        parts = [self.t(f"{sides[k].name} 高度未标注（{sides[k].rng.text(True)}）",
+                        f"{sides[k].name} has no height ({sides[k].rng.text(False)})")
+                 for k in missing]
+        if self.zone is None:
+            parts.append(self.t("未给出区域（浦西内环线以内 / 其他地区）",
+                                "no zone given (puxi-inner / other)"))
+        return self.t("，", "; ").join(parts)
+
+    def _decided_text(self, sides, missing, status, zone, hs) -> str:
+        what = self.t("、".join(["高度"] * bool(missing) + ["区域"] * (self.zone is None)),
+                      " and ".join(["height"] * bool(missing) + ["zone"] * (self.zone is None)))
+        word = self.t({"pass": "满足", "fail": "不满足", "unknown": "需日照分析"}[status],
+                      {"pass": "passes", "fail": "fails", "unknown": "needs a sunlight analysis"}[status])
+        case = [self.t(f"{sides[k].name} 高度 {h:.2f} m", f"{sides[k].name} at {h:.2f} m")
+                for k, h in zip(missing, hs)]
+        if self.zone is None:
+            case.append(ZONE_TEXT["zh" if self.zh else "en"][zone])
+        fav = self.t("最有利" if status == "fail" else "最不利",
+                     "most favourable" if status == "fail" else "least favourable")
+        if status == "unknown":
+            word = self.t("需日照分析", "needs a sunlight analysis")
+        return self.t(
+            f"{self._missing_text(sides, missing)}；按其任何{what}均{word}（以下按{fav}情形："
+            f"{'、'.join(case)} 计）：",
+            f"{self._missing_text(sides, missing)}: it {word} whatever its {what} "
+            f"(shown for the {fav} case, {', '.join(case)}): ")
+
+    def _word(self, status: str) -> str:
+        return self.t({"pass": "满足", "fail": "不满足", "unknown": "需日照分析"}[status],
+                      {"pass": "it passes", "fail": "it fails",
+                       "unknown": "a sunlight analysis decides"}[status])
+
+    def _undecided_text(self, sides, missing, zones, grids, results) -> str:
+        """What would decide an undecided pair: per zone, the height runs of each verdict."""
+        sep = self.t("，", ", ")
+        if len(missing) == 1:
+            k = missing[0]
+            pts = grids[0]
+            per_zone = []
+            for z in zones:
+                st = [o.status for zz, _, o in results if zz == z]
+                per_zone.append((z, self._runs(sides[k].name, sides[k].rng, pts, st)))
+            if len({t for _, t in per_zone}) == 1:
+                return per_zone[0][1]
+            return self.t("；", "; ").join(
+                f"{ZONE_TEXT['zh' if self.zh else 'en'][z]}{self.t('：', ': ')}{t}"
+                for z, t in per_zone)
+        # two heights (or the zone alone): one example of each verdict
+        seen: dict[str, tuple] = {}
+        for z, hs, o in results:
+            seen.setdefault(o.status, (z, hs))
+        ex = []
+        for st, (z, hs) in seen.items():
+            case = [f"{sides[k].name} {self.t('取', 'at')} {h:.2f} m" for k, h in zip(missing, hs)]
+            if self.zone is None:
+                case.append(ZONE_TEXT["zh" if self.zh else "en"][z])
+            ex.append(self.t(f"{'、'.join(case)} 时{self._word(st)}",
+                             f"{self._word(st)} with {', '.join(case)}"))
+        return self.t("例如 ", "e.g. ") + sep.join(ex)
+
+    def _scan2(self, sides, pl: sp.Placement, d: float, missing, grids) -> str | None:
+        """Two heights missing, undecided: the verdict along one height with the other at
+        either end of its range (what is said holds at those two values; between them the
+        message does not claim anything): the first height whose value changes it there
+        (the southern or taller one, mostly), else None."""
+        out = []
+        for a in (0, 1):
+            if out:
+                break
+            b = 1 - a
+            ka, kb = missing[a], missing[b]
+            ends = [grids[b][0][0], grids[b][-1 if len(grids[b]) < 2 else 1][0]]
+            texts = []
+            for hb in ends:
+                sts = []
+                for ha, _ in grids[a]:
+                    s2 = list(sides)
+                    s2[ka] = self.with_height(sides[ka], ha)
+                    s2[kb] = self.with_height(sides[kb], hb)
+                    sts.append(self.at(tuple(s2), pl, d).status)
+                if len(set(sts)) > 1:
+                    texts.append((hb, self._runs(sides[ka].name, sides[ka].rng, grids[a], sts)))
+                else:
+                    texts.append((hb, None))
+            if all(t is None for _, t in texts):
+                continue
+            other = sides[kb].name
+            if texts[0][1] == texts[1][1]:
+                out.append(texts[0][1] + self.t(
+                    f"（{other} 取 {ends[0]:.2f} m 或 {ends[1]:.2f} m 时均如此）",
+                    f" (with {other} at {ends[0]:.2f} m or at {ends[1]:.2f} m alike)"))
+            else:
+                out.append(self.t("；", "; ").join(
+                    self.t(f"{other} 取 {hb:.2f} m 时：{t or '不随 ' + sides[ka].name + ' 高度变化'}",
+                           f"with {other} at {hb:.2f} m: {t or 'whatever ' + sides[ka].name + chr(39) + 's height'}")
+                    for hb, t in texts))
+        return self.t("；", "; ").join(out) or None
+
+    def _runs(self, name: str, rng: Range, pts, statuses) -> str:
+        """'2# 高度 ≤ 16.67 m 时满足，> 16.67 m 时不满足' from the sampled verdicts (a verdict
+        changes only at a breakpoint sample: the boundary is that breakpoint)."""
+        order = sorted(range(len(pts)), key=lambda i: pts[i][0])
+        runs: list[list] = []          # [status, lo, lo_incl, hi, hi_incl]
+        prev = None
+        for i in order:
+            h, bp = pts[i]
+            st = statuses[i]
+            if not runs:
+                runs.append([st, rng.lo, False, None, True])
+            elif st != runs[-1][0]:
+                ph, pbp = prev
+                if pbp:
+                    runs[-1][3:5] = [ph, True]
+                    runs.append([st, ph, False, None, True])
+                else:
+                    runs[-1][3:5] = [h, False]
+                    runs.append([st, h, True, None, True])
+            prev = (h, bp)
+        runs[-1][3:5] = [rng.hi, True]
+        if len(runs) == 1:
+            return self.t(f"{name} 任何高度均{self._word(runs[0][0])}",
+                          f"{self._word(runs[0][0])} whatever {name}'s height")
+        out = []
+        for n, (st, lo, lo_in, hi, hi_in) in enumerate(runs):
+            if n == 0:
+                cond = f"{'≤' if hi_in else '<'} {_num(hi)} m"
+            elif n == len(runs) - 1:
+                cond = f"{'≥' if lo_in else '>'} {_num(lo)} m"
+            else:
+                cond = f"{_num(lo)}–{_num(hi)} m"
+            out.append(self.t(f"{name} 高度 {cond} 时{self._word(st)}",
+                              f"{self._word(st)} when {name}'s height is {cond}"))
+        return self.t("，", ", ").join(out)
 
     def requirement(self, sides: tuple[Side, Side], dr: sp.Direction) -> Req | None:
         """The rule for one direction of a pair (None: fire spacing only). Texts name the
         masses by placeholder, so pairs alike share one computation."""
         a, b = sides
-        key = (a.group, b.group, a.h, b.h, a.cls31, b.cls31, dr.kind, dr.compass, dr.lower,
+        key = (self.zone, a.group, b.group, a.h, b.h, a.cls31, b.cls31, dr.kind, dr.compass, dr.lower,
                dr.gable, None if dr.gable_m is None else round(dr.gable_m, 6))
         if key not in self.cache:
             self.sides = sides
@@ -739,11 +1089,10 @@ class Ctx:
             need = self.t(f"{hv:g} 小时", f"{hv:g} h")
         msg = self.t(
             f"{names[0]}–{names[1]} 间距 {d:.2f} m：{s.name} 为第三十条所列建筑（{kind}），"
-            f"其与 {o.name} 的间距应保证其冬至日满窗日照有效时间不少于 {need}；需日照分析，尚未进行",
+            f"其与 {o.name} 的间距应保证其冬至日满窗日照有效时间不少于 {need}",
             f"{names[0]}–{names[1]}: spacing {d:.2f} m: {s.name} is a 第三十条 building ({kind}); "
-            f"its spacing from {o.name} must leave it at least {need} of winter-solstice sunlight: "
-            f"a sunlight analysis is needed and was not run")
-        return Outcome("art30", "unknown", names, d, None, None, message=msg)
+            f"its spacing from {o.name} must leave it at least {need} of winter-solstice sunlight")
+        return Outcome("art30", "unknown", names, d, None, None, message=msg, by_sunlight=True)
 
     # -- judging -----------------------------------------------------------------------------------
     def judge(self, sides, req: Req, measured: float, pl: sp.Placement,
@@ -760,13 +1109,27 @@ class Ctx:
         else:
             o.role, o.required = "sun", req.sun
             o.status = "unknown" if measured >= req.sun - tol.COMPARE_M else "fail"
+            o.by_sunlight = o.status == "unknown"
         o.margin = measured - o.required
         return o
 
     def render(self, o: Outcome) -> tuple[str, dict[str, Any]]:
-        """The message and the extra report fields of an outcome."""
+        """The message and the extra report fields of an outcome; one decided or left open
+        over a range of values says so (values.py)."""
+        msg, extra = self._render(o)
+        if o.prefix:
+            msg = o.prefix + msg
+        if o.prefix_why:
+            msg += self.t(f"；{o.prefix_why}", f"; {o.prefix_why}")
+        if o.ranges:
+            extra["ranges"] = o.ranges
+        return msg, extra
+
+    def _render(self, o: Outcome) -> tuple[str, dict[str, Any]]:
         if o.role == "art30":
-            return o.message, ({"pending": "sunlight"} if o.status == "unknown" else {})
+            if not o.by_sunlight:
+                return o.message, {}
+            return o.message + self._sun_tail(o, "", art30=True), self._sun_extra(o, {})
         req, pl, dr, m = o.req, o.pl, o.dr, o.measured
         extra = {"layout": "parallel" if pl.parallel else "perpendicular",
                  "placement": {"v": "facing", "u": "end-to-end", "diag": "diagonal"}[pl.relation],
@@ -793,14 +1156,14 @@ class Ctx:
             return self.fill(msg, o), extra
         sun_terms = self.t("；", "; ").join(t.render() for t in req.sun_terms)
         extra.update(coefficient_required=_r(req.required), sunlight_path_required=_r(req.sun))
-        if o.status == "unknown":
-            extra["pending"] = "sunlight"
+        if o.by_sunlight:                # the 第二十七条 path: the sunlight decides
             msg = self.t(
                 f"{head}间距 {m:.2f} m，小于要求 {need} m（{terms}），"
-                f"但不小于第二十七条间距 {req.sun:.2f} m（{sun_terms}）：需日照分析{notes}",
+                f"但不小于第二十七条间距 {req.sun:.2f} m（{sun_terms}）",
                 f"{head} spacing {m:.2f} m is less than the required {need} m "
-                f"({terms}) but meets the 第二十七条 distance {req.sun:.2f} m ({sun_terms}): "
-                f"a sunlight analysis is needed{notes}")
+                f"({terms}) but meets the 第二十七条 distance {req.sun:.2f} m ({sun_terms})")
+            msg += self._sun_tail(o, notes)
+            extra = self._sun_extra(o, extra)
         else:
             msg = self.t(
                 f"{head}间距 {m:.2f} m，小于要求 {need} m（{terms}），"
@@ -808,6 +1171,34 @@ class Ctx:
                 f"{head} spacing {m:.2f} m is less than the required {need} m "
                 f"({terms}) and than the 第二十七条 distance {req.sun:.2f} m ({sun_terms}){notes}")
         return self.fill(msg, o), extra
+
+    def _sun_tail(self, o: Outcome, notes: str, art30: bool = False) -> str:
+        """What the sunlight evidence says about a pair left to it (no text is patched later)."""
+        if o.sunlight is not None and not o.sunlight["receivers"]:
+            return notes + self.t(
+                "；另一幢建筑位于其以北或在日照分析范围以外，冬至日不能遮挡其日照" if art30 else
+                "；两幢建筑均不能遮挡对方住宅的冬至日日照（位于其以北或在日照分析范围以外）",
+                "; the other building stands north of it or beyond the analysis radius and "
+                "cannot shade it on the winter solstice" if art30 else
+                "; neither building can shade the other's homes on the winter solstice (it "
+                "stands north of them or beyond the analysis radius)")
+        if o.sunlight is not None:
+            return notes + self.t("；日照分析：" + "；".join(o.sun_parts),
+                                  "; sunlight analysis: " + "; ".join(o.sun_parts))
+        why = self.t(f"（日照分析出错：{o.sun_error}）", f" (the sunlight analysis crashed: "
+                                                      f"{o.sun_error})") if o.sun_error else ""
+        if art30:
+            return self.t(f"；需日照分析，尚未进行{why}",
+                          f": a sunlight analysis is needed and was not run{why}") + notes
+        return self.t(f"：需日照分析{why}", f": a sunlight analysis is needed{why}") + notes
+
+    @staticmethod
+    def _sun_extra(o: Outcome, extra: dict) -> dict:
+        if o.sunlight is not None:
+            extra["sunlight"] = o.sunlight
+            if o.sunlight["receivers"]:
+                extra["figure"] = o.sunlight["receivers"][0]["figure"]
+        return extra
 
     @staticmethod
     def fill(msg: str, o: Outcome) -> str:
@@ -824,6 +1215,11 @@ def _either(judged: list[Outcome]) -> Outcome:
         if hits:
             return max(hits, key=lambda o: -np.inf if o.margin is None else o.margin)
     return max(judged, key=lambda o: o.margin)
+
+
+def _num(x: float) -> str:
+    """A threshold height as text: 16.67, 24, 21.3."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def _r(x: float | None) -> float | None:

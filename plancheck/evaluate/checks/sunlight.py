@@ -1,17 +1,19 @@
 """Sunlight (日照) checks: the Shanghai sunlight rules run by plancheck's own analysis
-(plancheck.sunlight), and `settle`, which turns the spacing family's "pending": "sunlight"
-unknowns (第二十七条 pairs, 第三十条 buildings) into pass or fail with that evidence.
+(plancheck.sunlight), as evidence.
 
-The analysis runs once per evaluation (cached on `ev.cache`), only for the receivers some
-finding needs: the shaded residential members of 第二十七条-path pairs, the 第三十条
-buildings a neighbour could shade, and the existing homes near the scheme.
+The evidence "sunlight" (`ev.evidence("sunlight")`) is the analysis, memoised per receiver:
+the spacing pass asks it for the receivers its 第二十七条-path and 第三十条 pairs leave open and
+judges those pairs with the result; the check kinds below give the evidence per receiver for
+the receivers the spacing pass asked about ("spacing" evidence, `sun_requests`). Behind one
+switch: `Evaluation.sunlight` (`--no-sunlight`); off, the evidence still says which buildings
+could shade which (geometry only) but runs no analysis.
 """
 
 from __future__ import annotations
 
 from plancheck.evaluate.clauses import Clause
 from plancheck.evaluate.engine import Evaluation
-from plancheck.evaluate.registry import check_kind
+from plancheck.evaluate.registry import check_kind, evidence
 from plancheck.findings import Finding
 from plancheck.sunlight.output import figure_name
 
@@ -52,13 +54,11 @@ class _State:
 
         self.ev = ev
         self.rules = SunRules.of(ev.ruleset)
+        #: the one switch: False (`--no-sunlight`) runs no analysis
+        self.enabled = bool(ev.sunlight) and self.rules is not None
         self.after: dict[int, object] = {}
         self.before: dict[int, object] = {}
         self._doc: dict | None = None
-        m = ev.model
-        self.by_name: dict[str, list[int]] = {}
-        for i, b in enumerate(m.buildings):
-            self.by_name.setdefault(b.name, []).append(i)
 
     @property
     def zone(self):
@@ -68,30 +68,30 @@ class _State:
     def detached(self) -> bool:
         return bool(getattr(self.ev.context, "detached_house_area", False))
 
-    def pair_receivers(self, f: Finding) -> list[int]:
-        """The buildings of a pending pair whose sunlight decides it: for 第三十条 the listed
-        building, else the residential member(s), each only if the other could shade it."""
+    def pair_receivers(self, pair: tuple[int, int], art30: bool) -> list[int]:
+        """The buildings of a pair whose sunlight decides it: for 第三十条 the listed building,
+        else the residential member(s), each only if the other could shade it (geometry
+        only: a building wholly north of another, or beyond the radius, cannot)."""
         from plancheck.sunlight.analysis import could_shade
 
         m, r = self.ev.model, self.rules
-        idx = [self._index(n, f) for n in f.subjects[:2]]
-        if None in idx or len(idx) != 2:
+        if r is None:
             return []
-        role = "art30" if f.rule == self._art30_rule() else "residential"
+        role = "art30" if art30 else "residential"
         out = []
         for k in (0, 1):
-            me, other = idx[k], idx[1 - k]
+            me, other = pair[k], pair[1 - k]
             if r.role_of(m, me) == role and could_shade(m, other, me, r.settings.radius_m):
                 out.append(me)
         return out
 
-    def _art30_rule(self) -> str | None:
-        return next((c.id for c in self.ev.ruleset.clauses if c.check == "spacing.article_thirty"),
-                    None)
+    def describe(self, r: dict) -> str:
+        """A receiver's result in words (for the spacing findings it decides)."""
+        return describe(self.ev, r)
 
-    def _index(self, name: str, f: Finding) -> int | None:
-        ids = self.by_name.get(name, [])
-        return ids[0] if ids else None
+    @staticmethod
+    def figure(building: str) -> str:
+        return figure_name(building)
 
     def existing(self) -> list[int]:
         return self.rules.receivers(self.ev.model)[1] if self.rules else []
@@ -113,6 +113,34 @@ class _State:
                                        uses=s.receiver_uses))
         self._doc = None
 
+    def analyse_all(self, jobs: int = 1, progress=None) -> None:
+        """Every receiver `plancheck sunlight` reports (SunRules.receivers: the proposed homes
+        and 第三十条 buildings, the existing ones the scheme could shade), over `jobs`
+        processes; the same memo the spacing pass fills on demand."""
+        from plancheck.sunlight.analysis import analyse
+
+        m, s = self.ev.model, self.rules
+        prop, exist = s.receivers(m)
+        todo = [b for b in dict.fromkeys(prop + exist) if b not in self.after]
+        ex = [b for b in exist if b not in self.before]
+        total, done = len(todo) + len(ex), [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(done[0], total)
+
+        if progress:
+            progress(0, total)
+        zh = self.ev.lang == "zh"
+        self.after.update(analyse(m, todo, s.settings, s.point_ratio, zh=zh, jobs=jobs,
+                                  progress=tick, uses=s.receiver_uses))
+        if ex:
+            prop_ids = frozenset(i for i, b in enumerate(m.buildings) if b.status == "proposed")
+            self.before.update(analyse(m, ex, s.settings, s.point_ratio, exclude=prop_ids, zh=zh,
+                                       jobs=jobs, progress=tick, uses=s.receiver_uses))
+        self._doc = None
+
     def doc(self) -> dict:
         from plancheck.sunlight.output import document
 
@@ -126,18 +154,18 @@ class _State:
         return next((r for r in self.doc()["receivers"] if r["building"] == name), None)
 
 
+@evidence("sunlight")
+def _evidence(ev: Evaluation) -> _State:
+    return _State(ev)
+
+
 def state(ev: Evaluation) -> _State:
-    st = ev.cache.get("sunlight")
-    if st is None:
-        st = ev.cache["sunlight"] = _State(ev)
-    return st
+    return ev.evidence("sunlight")
 
 
-def _pending(ev: Evaluation) -> list[Finding]:
-    from plancheck.evaluate.checks.spacing import _run
-
-    return [f for fs in _run(ev).values() for f in fs
-            if f.status == "unknown" and f.extra.get("pending") == "sunlight"]
+def _requests(ev: Evaluation) -> dict:
+    """The receivers the spacing pass asked the analysis about."""
+    return ev.evidence("spacing").sun_requests
 
 
 def _t(ev: Evaluation, zh: str, en: str) -> str:
@@ -179,10 +207,8 @@ def _finding(ev: Evaluation, clause: Clause, st: _State, bi: int) -> Finding | N
 
 
 def _emit(ev: Evaluation, clause: Clause, bis: list[int]) -> list[Finding]:
-    if not ev.sunlight:
-        return []
     st = state(ev)
-    if st.rules is None:
+    if not st.enabled:
         return []
     st.results(bis)
     out = [f for bi in dict.fromkeys(bis) if (f := _finding(ev, clause, st, bi)) is not None]
@@ -203,15 +229,13 @@ change the verdict, {unknown_extra}or no facade of the building is in the table.
     "properties": {"analysis": _ANALYSIS, "uses": _USES, "ordinary": _REQ,
                    "detached_by_high_rise": _REQ}})
 def residential(ev: Evaluation, clause: Clause):
-    st = state(ev) if ev.sunlight else None
-    if st is None or st.rules is None:
+    if not state(ev).enabled:
         return []
-    bis = [b for f in _pending(ev) if f.rule != st._art30_rule() for b in st.pair_receivers(f)]
-    return _emit(ev, clause, bis)
+    return _emit(ev, clause, _requests(ev)["residential"])
 
 
 residential.__doc__ = _DOC.format(
-    what="the residential buildings a 第二十七条-path pair (SH-27 pending sunlight) leaves "
+    what="the residential buildings a 第二十七条-path pair (SH-27 left to the sunlight) leaves "
          "shaded: each home's (or sampled window's) longest continuous winter-solstice sun",
     fails="a home (drawn windows grouped by UNIT; without drawn windows every sampled window) "
           "gets less than the continuous minutes required (1 h; 2 h for a low-rise detached "
@@ -227,15 +251,13 @@ residential.__doc__ = _DOC.format(
                                                 "additionalProperties": False,
                                                 "properties": {"puxi-inner": _NUM, "other": _NUM}}]}}})
 def art30(ev: Evaluation, clause: Clause):
-    st = state(ev) if ev.sunlight else None
-    if st is None or st.rules is None:
+    if not state(ev).enabled:
         return []
-    bis = [b for f in _pending(ev) if f.rule == st._art30_rule() for b in st.pair_receivers(f)]
-    return _emit(ev, clause, bis)
+    return _emit(ev, clause, _requests(ev)["art30"])
 
 
 art30.__doc__ = _DOC.format(
-    what="hospital, school and kindergarten buildings a neighbour could shade (SH-30 pending): "
+    what="hospital, school and kindergarten buildings a neighbour could shade (SH-30 left to the sunlight): "
          "the cumulative winter-solstice sun of each window, counting runs of at least the "
          "minimum segment",
     fails="a window gets less than the cumulative minutes required (3 h; 2 h inside the Puxi "
@@ -247,17 +269,17 @@ art30.__doc__ = _DOC.format(
     "type": "object", "required": ["analysis", "uses", "requirement"], "additionalProperties": False,
     "properties": {"analysis": _ANALYSIS, "uses": _USES, "requirement": _REQ}})
 def no_worse(ev: Evaluation, clause: Clause):
-    st = state(ev) if ev.sunlight else None
-    if st is None or st.rules is None:
+    st = state(ev)
+    if not st.enabled:
         return []
     # [SUN21] 第二条: the analysis is required where the 第二十七条 path is used
-    if not any(f.rule != st._art30_rule() for f in _pending(ev)):
+    if not _requests(ev)["path27"]:
         return []
     return _emit(ev, clause, st.existing())
 
 
 no_worse.__doc__ = _DOC.format(
-    what="when the scheme uses the 第二十七条 path (a pair pending sunlight; [SUN21] 第二条), "
+    what="when the scheme uses the 第二十七条 path (a pair left to the sunlight; [SUN21] 第二条), "
          "the existing residential buildings near it (within the radius of a proposed building "
          "that could shade them), each window with and without the proposed buildings",
     fails="a window that met the requirement before the scheme no longer does, or one already "
@@ -265,60 +287,20 @@ no_worse.__doc__ = _DOC.format(
     unknown_extra="")
 
 
-# -- settling the spacing family's pending findings ----------------------------------------------
+# -- describing the evidence (the spacing pass words its findings with it) ----------------------
 
-def settle(ev: Evaluation, findings: list[Finding]) -> None:
-    """Pending sunlight findings (status unknown, "pending": "sunlight") become pass or fail
-    with the evidence of the analysis of their receivers (in place)."""
-    pend = [f for f in findings if f.status == "unknown" and f.extra.get("pending") == "sunlight"]
-    if not pend:
-        return
-    st = state(ev)
-    if st.rules is None:
-        return
-    recv = {id(f): st.pair_receivers(f) for f in pend}
-    st.results([b for bs in recv.values() for b in bs])
-    for f in pend:
-        bis = recv[id(f)]
-        recs = [r for r in (st.receiver(b) for b in bis) if r is not None]
-        if not recs:
-            continue
-        verdicts = [r["verdict"] for r in recs]
-        status = "fail" if "fail" in verdicts else "pass" if all(v == "pass" for v in verdicts) else "unknown"
-        parts = []
-        for r in recs:
-            w = r["worst"]
-            if w is None:
-                parts.append(_t(ev, f"{r['building']} 无可分析的窗", f"{r['building']}: no window to analyse"))
-                continue
-            parts.append(_t(
-                ev, f"{r['building']} {_zh_verdict(r['verdict'])}（{r['rule']}：要求{r['requirement']['text']}；"
-                    f"最不利窗 {w['floor']} 层 {w['orientation']} 立面 {w['facade']}：{w['minutes']:g} 分钟"
-                    f"{'，未绘窗，保守估算' if r['estimate'] else ''}）",
-                f"{r['building']} {r['verdict']} ({r['rule']}: needs {r['requirement']['text']}; worst "
-                f"window floor {w['floor']}, {w['orientation']} facade {w['facade']}: {w['minutes']:g} min"
-                f"{', no windows drawn: conservative estimate' if r['estimate'] else ''})"))
-        f.status = status
-        f.message = _settled_message(ev, f.message, parts)
-        f.extra.pop("pending", None)
-        f.extra["sunlight"] = {"status": status,
-                               "receivers": [{"building": r["building"], "rule": r["rule"],
-                                              "verdict": r["verdict"], "worst": r["worst"],
-                                              "estimate": r["estimate"],
-                                              "figure": figure_name(r["building"])} for r in recs]}
-        f.extra["figure"] = figure_name(recs[0]["building"])
-
-
-#: What a pending message says about the missing analysis -> what a settled one says instead.
-_PENDING_TEXT = (("：需日照分析，尚未进行", ""), ("：需日照分析", ""),
-                 (": a sunlight analysis is needed and was not run", ""),
-                 (": a sunlight analysis is needed", ""))
-
-
-def _settled_message(ev: Evaluation, message: str, parts: list[str]) -> str:
-    for old, new in _PENDING_TEXT:
-        message = message.replace(old, new)
-    return message + _t(ev, "；日照分析：" + "；".join(parts), "; sunlight analysis: " + "; ".join(parts))
+def describe(ev: Evaluation, r: dict) -> str:
+    """One receiver's result, for a spacing finding decided by it."""
+    w = r["worst"]
+    if w is None:
+        return _t(ev, f"{r['building']} 无可分析的窗", f"{r['building']}: no window to analyse")
+    return _t(
+        ev, f"{r['building']} {_zh_verdict(r['verdict'])}（{r['rule']}：要求{r['requirement']['text']}；"
+            f"最不利窗 {w['floor']} 层 {w['orientation']} 立面 {w['facade']}：{w['minutes']:g} 分钟"
+            f"{'，未绘窗，保守估算' if r['estimate'] else ''}）",
+        f"{r['building']} {r['verdict']} ({r['rule']}: needs {r['requirement']['text']}; worst "
+        f"window floor {w['floor']}, {w['orientation']} facade {w['facade']}: {w['minutes']:g} min"
+        f"{', no windows drawn: conservative estimate' if r['estimate'] else ''})")
 
 
 def _zh_verdict(v: str) -> str:

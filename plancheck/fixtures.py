@@ -69,7 +69,7 @@ class Outcome:
 # -- discovery -------------------------------------------------------------------------------
 
 def ruleset_folders(root: Path | None = None) -> list[Path]:
-    from plancheck.evaluate.ruleset import rulesets_dir
+    from plancheck.locations import rulesets_dir
 
     root = Path(root) if root is not None else rulesets_dir()
     return sorted(p.parent for p in root.glob("*/ruleset.yaml"))

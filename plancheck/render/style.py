@@ -1,0 +1,227 @@
+"""Shared by every figure and the HTML report, importing no other figure module (a leaf):
+status colours and palettes, family groups and labels, the CJK font set-up for matplotlib
+and the overlays, and the small helpers that read findings (segments, notes). figures.py
+(the figure set and the `png` format), plan, planscene, scene3d, overlay and the sunlight
+figures import from here, never from each other's modules in a circle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plancheck.errors import PlancheckError
+
+#: status -> RGB 0-255, shared by every figure and the HTML report
+STATUS_RGB = {"pass": (34, 150, 70), "fail": (220, 30, 30), "unknown": (225, 150, 0),
+              "warning": (200, 50, 200), "error": (150, 20, 20)}
+#: worst first: a line shared by several findings takes the worst status's colour
+SEVERITY = ("fail", "error", "unknown", "warning", "pass")
+#: families whose geometry is a measured distance drawn as a dimension line
+DISTANCE_FAMILIES = ("spacing", "setback", "road-setback", "river-setback", "road-height", "facade")
+#: family -> the filter group the HTML offers (spacing / setback / road / capacity); a family not
+#: listed (e.g. a new check kind) is its own group
+FILTER_GROUP = {"spacing": "spacing", "setback": "setback", "river-setback": "setback",
+                "road-setback": "road", "road-height": "road", "capacity": "capacity",
+                "facade": "capacity"}
+#: one 3D view per failing/unknown finding, up to this many (the rest link to the overview)
+MAX_FINDING_VIEWS = 60
+#: CJK font files tried in order (Debian fonts-wqy-microhei, fonts-noto-cjk)
+CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+class RenderError(PlancheckError):
+    """A figure cannot be rendered on this machine (a missing system library, font...)."""
+
+
+@dataclass
+class Figure:
+    key: str                      # plan | overview | F0043 (one finding's view)
+    title: str
+    kind: str                     # plan | 3d
+    png: bytes
+    width: int
+    height: int
+    findings: list[str]           # ids of the findings this figure shows
+    mapping: dict = field(default_factory=dict)   # drawing (x, y[, z]) -> pixel, see plan/scene3d
+    #: every label drawn: {"kind", "box": [x0, y0, x1, y1] pixels from the top-left, "findings",
+    #: "how", ...}; no two boxes overlap (labels.py)
+    labels: list = field(default_factory=list)
+    #: findings shown whose label found no room at all (listed as a count on the figure)
+    unlabelled: list = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return f"{self.key}.png"
+
+
+@dataclass
+class FigureSet:
+    figures: list[Figure]
+    notes: list[str]              # what could not be drawn, and why (shown in the HTML)
+
+    def for_finding(self, fid: str) -> list[Figure]:
+        return [f for f in self.figures if fid in f.findings]
+
+
+def cjk_font() -> str | None:
+    """Path of a font with CJK glyphs, or None (figures then drop Chinese glyphs)."""
+    for path in CJK_FONTS:
+        if Path(path).is_file():
+            return path
+    return None
+
+
+def matplotlib_cjk():
+    """matplotlib with a CJK font first, without pyplot (no GUI backend, no global figure
+    state); imported here, on first use, to keep start-up light."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import font_manager, rcParams
+
+    path = cjk_font()
+    families = ["DejaVu Sans"]
+    if path:
+        font_manager.fontManager.addfont(path)
+        families.insert(0, font_manager.FontProperties(fname=path).get_name())
+    rcParams["font.family"] = "sans-serif"
+    rcParams["font.sans-serif"] = families + list(rcParams["font.sans-serif"])
+    rcParams["axes.unicode_minus"] = False
+    rcParams["svg.hashsalt"] = "plancheck"
+    return matplotlib
+
+
+def status_hex(status: str) -> str:
+    return "#%02x%02x%02x" % STATUS_RGB[status]
+
+
+def worst(statuses) -> str:
+    statuses = set(statuses)
+    return next(s for s in SEVERITY if s in statuses)
+
+
+def group(family: str) -> str:
+    """The filter group of a finding family."""
+    return FILTER_GROUP.get(family, family)
+
+
+def num(v) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+#: the word figure labels use for 日照 (their bold Latin font has this glyph but no CJK)
+SUN_MARK = "\u2600"
+
+
+def sun_note(f: dict, word: str = "日照") -> str:
+    """` · 日照 49 / 60 min` for a spacing finding that the sunlight analysis settled: its
+    distance met the 第二十七条 minimum, so the minutes of the worst window decided (the
+    measured / required pair alone would read as a pass); '' for every other finding.
+    Figure labels pass word=SUN_MARK."""
+    worst = [r["worst"] for r in (f.get("sunlight") or {}).get("receivers", []) if r.get("worst")]
+    if not worst:
+        return ""
+    w = min(worst, key=lambda w: w["minutes"] - w["required"])
+    return f" · {word} {w['minutes']:g} / {w['required']:g} min"
+
+
+def segment(f: dict) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The dimension line's endpoints in drawing coordinates, when the finding has one."""
+    g = f.get("geometry")
+    if not isinstance(g, dict) or "from" not in g or "to" not in g:
+        return None
+    try:
+        a, b = (float(g["from"][0]), float(g["from"][1])), (float(g["to"][0]), float(g["to"][1]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return a, b
+
+
+def drawn(f: dict) -> bool:
+    """Does the plan / overview draw this finding? Distance findings with a dimension line,
+    except passing facade widths (they would cover every roof with labels)."""
+    if f["family"] not in DISTANCE_FAMILIES or segment(f) is None:
+        return False
+    return not (f["family"] == "facade" and f["status"] == "pass")
+
+
+def needs_view(f: dict, buildings: set[str]) -> bool:
+    """A failing or unknown rule finding gets its own 3D view when there is something to frame:
+    a dimension line or a subject building (a site-wide FAR finding has neither)."""
+    if f["family"] == "drawing" or f["status"] not in ("fail", "unknown"):
+        return False
+    return segment(f) is not None or any(s in buildings for s in f["subjects"])
+
+
+def view_findings(report: dict) -> list[dict]:
+    """The findings that get a 3D view: fails first, then unknowns, each in report order, so
+    the MAX_FINDING_VIEWS cap never costs a fail its view while unknowns have theirs."""
+    names = {b["name"] for b in report["buildings"]}
+    return sorted((f for f in report["findings"] if needs_view(f, names)),
+                  key=lambda f: f["status"] != "fail")
+
+
+def grouped_segments(findings: list[dict]) -> list[tuple[tuple, list[dict]]]:
+    """Findings sharing one dimension line (same endpoints) grouped, in report order."""
+    groups: dict[tuple, list[dict]] = {}
+    for f in findings:
+        a, b = segment(f)
+        key = tuple(round(v, 3) for v in (*a, *b))
+        groups.setdefault(key, []).append(f)
+    return list(groups.items())
+
+
+def required_lines(report: dict) -> list[tuple[dict, list[list[tuple[float, float]]]]]:
+    """For each setback finding (site boundary, road red line, river blue line) with a
+    `required` distance: the line that distance inside the boundary, near the subject building
+    (clipped to its bounding box grown by the distance + 6 m). Drawing coordinates."""
+    from shapely.geometry import LineString, Polygon, box
+
+    site = Polygon(report["site"]["outline"]) if report.get("site") else None
+    roads = {r.get("name"): LineString(r["line"]) for r in report.get("roads", []) if len(r["line"]) > 1}
+    rivers = [LineString(r["line"]) for r in report.get("rivers", []) if len(r["line"]) > 1]
+    boxes = {}
+    for b in report["buildings"]:
+        pts = [p for m in b["masses"] for p in m["outline"]]
+        if pts:
+            boxes[b["name"]] = (min(p[0] for p in pts), min(p[1] for p in pts),
+                                max(p[0] for p in pts), max(p[1] for p in pts))
+    out = []
+    for f in report["findings"]:
+        req, fam = f.get("required"), f["family"]
+        if fam not in ("setback", "road-setback", "river-setback") or not req or req <= 0 \
+                or not f["subjects"] or f["subjects"][0] not in boxes:
+            continue
+        near = box(*boxes[f["subjects"][0]]).buffer(req + 6.0, join_style="mitre")
+        line = None
+        if fam == "setback" and site is not None:
+            inner = site.buffer(-req, join_style="mitre")
+            line = inner.boundary if not inner.is_empty else None
+        elif fam == "road-setback" and len(f["subjects"]) > 1 and f["subjects"][1] in roads:
+            line = _offset_towards(roads[f["subjects"][1]], req, site)
+        elif fam == "river-setback" and rivers:
+            seg = segment(f)
+            river = min(rivers, key=lambda r: r.distance(LineString(seg))) if seg else rivers[0]
+            line = _offset_towards(river, req, site)
+        if line is None or line.is_empty:
+            continue
+        clipped = line.intersection(near)
+        parts = [list(p.coords) for p in getattr(clipped, "geoms", [clipped])
+                 if p.geom_type == "LineString" and not p.is_empty]
+        if parts:
+            out.append((f, parts))
+    return out
+
+
+def _offset_towards(line, dist, site):
+    """The line offset by `dist` on the site's side (left when there is no site)."""
+    left, right = line.offset_curve(dist), line.offset_curve(-dist)
+    if site is None:
+        return left
+    return left if left.distance(site.centroid) <= right.distance(site.centroid) else right
+
+
+# --- the set of figures for one report ----------------------------------------------------------
+
