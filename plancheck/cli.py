@@ -244,7 +244,7 @@ def sunlight(
     def body() -> int:
         from plancheck.pipeline import sunlight as run_sunlight
         from plancheck.render import sunlight_view
-        from plancheck.sunlight.output import write
+        from plancheck.render.json_file import write_sunlight
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
         folder = out or Path("reports") / _safe_stem(drawing)
@@ -254,7 +254,7 @@ def sunlight(
             doc, ext = run_sunlight(drawing, _with_city(opts, city), jobs=jobs)
         else:
             doc, ext = _sunlight_with_progress(drawing, _with_city(opts, city), jobs)
-        written = [write(doc, folder)]
+        written = [write_sunlight(doc, folder)]
         if figures and doc["receivers"]:
             from plancheck.render.sunlight_figures import render_files
 

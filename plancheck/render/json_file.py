@@ -1,4 +1,5 @@
-"""Write report.json atomically (temp file + rename: an interrupted run leaves no half file)."""
+"""Write report.json and sunlight.json atomically, and the one atomic writer every output uses
+(temp file + rename: an interrupted run leaves the old file or the new one, never half)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
 
 def write(report: dict, out_dir: Path) -> Path:
     return write_atomic(out_dir / "report.json", dumps(report) + "\n")
+
+
+def write_sunlight(doc: dict, out_dir: Path) -> Path:
+    """DIR/sunlight.json, compact (tens of thousands of windows). Like report.json it is not
+    re-validated on every write (2 s for the sample); the tests validate what is built."""
+    return write_atomic(out_dir / "sunlight.json",
+                        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:

@@ -158,26 +158,3 @@ def validate(doc: dict) -> None:
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(doc)
-
-
-def write(doc: dict, out: Path) -> Path:
-    """DIR/sunlight.json, compact (tens of thousands of windows). Like report.json it is not
-    re-validated on every write (2 s for the sample); the tests validate what `run` builds."""
-    import os
-    import tempfile
-
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "sunlight.json"
-    data = (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".sunlight.json.", suffix=".tmp")
-    try:        # atomically: an interrupted run leaves the old file or the new one, never half
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
