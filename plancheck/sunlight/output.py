@@ -53,7 +53,7 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
     s = rules.settings
     path = sun(s)
     frame = model.frame
-    bjt = _bjt(path, s.lon_deg)
+    bjt = _bjt(path, s.lon_deg, s.step_min)
     receivers, windows = [], []
     for bi, res in after.items():
         b = model.buildings[bi]
@@ -142,14 +142,28 @@ def _window(name: str, w: WindowResult, status: str, why: str | None, req: Requi
     return d
 
 
-def _bjt(path, lon: float):
-    """TST minutes -> Beijing time "HH:MM:SS" on the analysed day."""
+def _bjt(path, lon: float, step: float | None = None):
+    """TST minutes -> Beijing time "HH:MM:SS" on the analysed day: every step boundary (the
+    ends of every lit interval) solved in one vectorised call, any other instant alone."""
     from datetime import date
 
-    from plancheck.sunlight.sun import tst_to_bjt
+    import numpy as np
+
+    from plancheck.sunlight.sun import bjt_labels, tst_to_bjt
 
     day = date.fromisoformat(path.day)
-    return functools.lru_cache(maxsize=4096)(lambda m: tst_to_bjt(day, lon, m))
+    table: dict[float, str] = {}
+    if step is not None and len(path.tst_minutes):
+        tst = np.asarray(path.tst_minutes, dtype=np.float64)
+        vals = np.unique(np.concatenate([tst - step / 2, tst + step / 2]))
+        table = dict(zip(vals.tolist(), bjt_labels(day, lon, vals)))
+    one = functools.lru_cache(maxsize=4096)(lambda m: tst_to_bjt(day, lon, m))
+
+    def label(m: float) -> str:
+        got = table.get(m)
+        return got if got is not None else one(m)
+
+    return label
 
 
 def validate(doc: dict) -> None:
