@@ -106,6 +106,11 @@ class Placer:
         self.leaders: list[tuple[Point, Point]] = []
         self._cells: dict[tuple[int, int], list[int]] = {}
         self._lcells: dict[tuple[int, int], list[int]] = {}
+        # the same boxes and leaders as arrays (the fast path filters them in numpy)
+        self._bx = np.zeros((64, 4))
+        self._breserved = np.zeros(64, dtype=bool)
+        self._lx = np.zeros((64, 4))
+        self._owned: dict = {}
         for b in obstacles:
             self.take(b)
 
@@ -123,10 +128,23 @@ class Placer:
         self.owner.append(owner)
         for c in self._span(b):
             self._cells.setdefault(c, []).append(k)
+        if k >= len(self._bx):
+            self._bx = np.concatenate([self._bx, np.zeros_like(self._bx)])
+            self._breserved = np.concatenate([self._breserved, np.zeros_like(self._breserved)])
+        self._bx[k] = b
+        if owner is not None:
+            self._breserved[k] = True
+            try:
+                self._owned.setdefault(owner, []).append(k)
+            except TypeError:                   # an unhashable key: found by `_mine` instead
+                self._owned.setdefault(None, []).append(k)
 
     def take_leader(self, p: Point, q: Point) -> None:
         k = len(self.leaders)
         self.leaders.append((p, q))
+        if k >= len(self._lx):
+            self._lx = np.concatenate([self._lx, np.zeros_like(self._lx)])
+        self._lx[k] = (p[0], p[1], q[0], q[1])
         env = (min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
         for c in self._span(env):
             self._lcells.setdefault(c, []).append(k)
@@ -210,11 +228,33 @@ class Placer:
                 return self.commit(Placed(box, how, leader))
         return None
 
-    def _near(self, cells: dict, env: Box) -> list[int]:
-        ids: set[int] = set()
-        for c in self._span(env):
-            ids.update(cells.get(c, ()))
-        return sorted(ids)
+    def _near_boxes(self, env: Box, me: object, reserved: bool) -> np.ndarray:
+        """The boxes meeting `env` (closed) as (n, 4); reservations only when `reserved`, and
+        never those kept for `me` (all of them for ANY)."""
+        n = len(self.boxes)
+        bx = self._bx[:n]
+        m = (bx[:, 0] <= env[2]) & (bx[:, 2] >= env[0]) & (bx[:, 1] <= env[3]) & (bx[:, 3] >= env[1])
+        res = self._breserved[:n]
+        if not reserved:
+            m &= ~res
+        elif me is ANY:
+            m &= ~res
+        elif me is not None and res.any():
+            try:
+                if None in self._owned:             # some key was unhashable
+                    raise TypeError
+                mine = self._owned.get(me, ())
+            except TypeError:
+                mine = [k for k in np.flatnonzero(m & res).tolist() if self._mine(k, me)]
+            if len(mine):
+                m[np.asarray(mine, dtype=np.int64)] = False
+        return bx[m]
+
+    def _near_leaders(self, env: Box) -> np.ndarray:
+        lx = self._lx[:len(self.leaders)]
+        m = ((np.minimum(lx[:, 0], lx[:, 2]) <= env[2]) & (np.maximum(lx[:, 0], lx[:, 2]) >= env[0]) &
+             (np.minimum(lx[:, 1], lx[:, 3]) <= env[3]) & (np.maximum(lx[:, 1], lx[:, 3]) >= env[1]))
+        return lx[m]
 
     def _first_free(self, boxes: np.ndarray, lead: np.ndarray | None, me: object) -> int | None:
         """The index of the first of `boxes` (K, 4) that `free` would accept, with its leader
@@ -227,18 +267,16 @@ class Placer:
         sel = np.flatnonzero(ok)
         gs = g[sel]
         env = (float(gs[:, 0].min()), float(gs[:, 1].min()), float(gs[:, 2].max()), float(gs[:, 3].max()))
-        near = [k for k in self._near(self._cells, env) if not self._mine(k, me)]
-        if near:
-            nb = np.array([self.boxes[k] for k in near], dtype=np.float64)
+        nb = self._near_boxes(env, me, reserved=True)
+        if len(nb):
             hit = ((gs[:, None, 0] < nb[None, :, 2]) & (nb[None, :, 0] < gs[:, None, 2]) &
                    (gs[:, None, 1] < nb[None, :, 3]) & (nb[None, :, 1] < gs[:, None, 3])).any(axis=1)
             ok[sel[hit]] = False
         sel = np.flatnonzero(ok)
         if not len(sel):
             return None
-        near = self._near(self._lcells, env)
-        if near:
-            seg = np.array([(*p, *q) for p, q in (self.leaders[k] for k in near)], dtype=np.float64)
+        seg = self._near_leaders(env)
+        if len(seg):
             hit = _segments_hit_boxes(seg, g[sel]).any(axis=0)
             ok[sel[hit]] = False
         if lead is not None:
@@ -248,9 +286,8 @@ class Placer:
             ls = lead[sel]
             lenv = (float(np.minimum(ls[:, 0], ls[:, 2]).min()), float(np.minimum(ls[:, 1], ls[:, 3]).min()),
                     float(np.maximum(ls[:, 0], ls[:, 2]).max()), float(np.maximum(ls[:, 1], ls[:, 3]).max()))
-            near = [k for k in self._near(self._cells, lenv) if self.owner[k] is None]
-            if near:
-                nb = np.array([self.boxes[k] for k in near], dtype=np.float64)
+            nb = self._near_boxes(lenv, None, reserved=False)
+            if len(nb):
                 # each candidate's own leader against each box
                 ok[sel[_segments_hit_boxes(ls, nb).any(axis=1)]] = False
         idx = np.flatnonzero(ok)
