@@ -24,7 +24,7 @@ from plancheck.sunlight.settings import Settings
 LIT, NOT_TRACED = -1, -2
 
 
-@dataclass
+@dataclass(slots=True)
 class WindowResult:
     spec: WindowSpec
     continuous: float                      # minutes, longest lit run
