@@ -19,7 +19,7 @@ UNITS = ("m", "cm", "mm")
 CONDITIONS = ("far_max", "density_max", "green_ratio_min", "height_max")
 KEYS = ("ruleset", "zone", "area", "conditions", "roads", "north", "units", "layers",
         "detached_house_area", "context_buildings")
-KEYS += ("boundary",)   # #17: what lies beyond each site edge (see _boundary)
+KEYS += ("boundary",)   # what lies beyond each site edge (see _boundary)
 #: What may lie beyond a site edge (context `boundary`, 第三十三条).
 BEYOND = ("residential", "public-green", "other", "road", "river")
 
@@ -259,7 +259,7 @@ def _load_yaml(path: Path, what: str) -> Any:
 
 
 def installed_rulesets() -> list[str]:
-    from plancheck.evaluate.ruleset import rulesets_dir
+    from plancheck.locations import rulesets_dir
 
     return sorted(q.parent.name for q in rulesets_dir().glob("*/ruleset.yaml"))
 
