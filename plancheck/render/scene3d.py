@@ -24,8 +24,8 @@ import textwrap
 
 import numpy as np
 
-from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
-                                      drawn, grouped_segments, num, SUN_MARK, sun_note,
+from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, STATUS_WORD, Figure, RenderError,
+                                      compare, drawn, grouped_segments, num,
                                       required_lines, segment, view_findings, worst)
 
 WINDOW = (1280, 800)
@@ -33,7 +33,8 @@ WINDOW = (1280, 800)
 DIM_Z = 1.0
 SUBJECT_RGB = (255, 140, 20)    # 主体
 OBJECT_RGB = (60, 120, 230)     # 客体
-RED_LINE_RGB = (208, 24, 24)
+RED_LINE_RGB = (224, 64, 122)     # 道路红线: not the fail red (planscene.RED_LINE)
+SITE_LINE_RGB = (122, 16, 32)     # 用地红线 (planscene.SITE_LINE)
 _WINDOW_CLASS = {"OSMesa": "vtkOSOpenGLRenderWindow", "EGL": "vtkEGLRenderWindow"}
 _INSTALL = ("3D figures need an off-screen OpenGL library and none was found: install Debian's "
             "libosmesa6 (apt-get install libosmesa6, or bash scripts/setup.sh), or leave the 3D "
@@ -151,7 +152,7 @@ class Scene:
         ox, oy = self.shift
         if report.get("site"):
             pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in report["site"]["outline"]], 0.2),
-                        color=_rgb(RED_LINE_RGB), line_width=2, name="site-line", render=False)
+                        color=_rgb(SITE_LINE_RGB), line_width=2, name="site-line", render=False)
         for k, r in enumerate(report.get("roads", [])):
             pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in r["line"]], 0.25),
                         color=_rgb(RED_LINE_RGB), line_width=3, name=f"road-line-{k}", render=False)
@@ -340,8 +341,7 @@ class Scene:
         for st in ("fail", "error", "unknown", "warning"):   # labels: fails first
             for (a, b), s_, fs in other:
                 if s_ == st:
-                    text = "\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}{sun_note(f, SUN_MARK)}"
-                                     for f in fs)
+                    text = "\n".join(f"{f['id']} {compare(f, lang=self.lang)}" for f in fs)
                     self._label(text, a, b, STATUS_RGB[st], 15, must=True,
                                 findings=[f["id"] for f in fs], status=st)
         if len(self.by_name) <= 60:
@@ -364,7 +364,7 @@ class Scene:
         colour = STATUS_RGB[f["status"]]
         seg = segment(f)
         extra = list(seg) if seg else []
-        label = f"{f['id']}  {num(f['measured'])} / {num(f['required'])} {f.get('unit') or ''}{sun_note(f, SUN_MARK)}".rstrip()
+        label = f"{f['id']}  {compare(f, lang=self.lang)}"
         if seg:
             a, b = self.p(*seg[0], DIM_Z), self.p(*seg[1], DIM_Z)
             self._add("dim", _lines([(a, b)]), color=_rgb(colour), line_width=6)
@@ -404,7 +404,7 @@ class Scene:
             self._label(f"{role} {n}", (c.x, c.y, s.top + 1.5), None, rgb, 15, kind="role",
                         must=True)
         others = [n for n in f["subjects"] if n not in self.by_name]
-        head = f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {f['status'].upper()}"
+        head = f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {STATUS_WORD[self.lang][f['status']]}"
         if others:
             head += "  (" + ", ".join(others) + ")"
         self._text(head, "upper_left", 20)

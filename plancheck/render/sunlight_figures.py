@@ -20,6 +20,12 @@ MAX_FACADES = 8
 
 
 
+
+#: the receiver verdict in the Chinese sheet titles (never the English status word)
+VERDICT_ZH = {"pass": "满足", "fail": "不满足", "unknown": "无法判定"}
+#: facade orientations (as the sunlight analysis names them) in the English sheets
+ORIENT_EN = {"正南": "due south", "正北": "due north", "正东": "due east", "正西": "due west"}
+
 def _t(zh: bool, a: str, b: str) -> str:
     return a if zh else b
 
@@ -97,16 +103,16 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
         ax.set_aspect("equal", adjustable="box")
         eff = ws[0]["effective"]
         worst = min(ws, key=lambda w: (w["status"] == "unknown", w[key]))
-        ax.set_title(_plain(_t(zh, f"立面 {fid}  {ws[0]['orientation']}  有效时间 {eff[0]}–{eff[1]}\n"
+        ax.set_title(_plain(_t(zh, f"墙面 {fid}  {ws[0]['orientation']}  有效时间 {eff[0]}–{eff[1]}\n"
                                    f"最不利：{worst['floor']} 层 {worst[key]:g} 分钟",
-                               f"facade {fid}  {ws[0]['orientation']}  effective {eff[0]}–{eff[1]}\n"
+                               f"wall {fid}  {ORIENT_EN.get(ws[0]['orientation'], ws[0]['orientation'])}  effective {eff[0]}–{eff[1]}\n"
                                f"worst: floor {worst['floor']}, {worst[key]:g} min")), fontsize=9)
         floors = sorted({w["floor"] for w in ws})
         step_f = max(1, len(floors) // 10)
         ax.set_yticks([(f - 1) * storey + storey / 2 for f in floors[::step_f]])
         ax.set_yticklabels([f"{f}F" for f in floors[::step_f]], fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
-        ax.set_xlabel(_t(zh, "沿立面距离 (m)", "along the facade (m)"), fontsize=7)
+        ax.set_xlabel(_t(zh, "沿墙面距离 (m)", "along the facade (m)"), fontsize=7)
     cax = fig.add_axes([0.89, 0.15, 0.02, 0.65])
     from matplotlib.cm import ScalarMappable
 
@@ -121,9 +127,9 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
              "no windows drawn: 1.8 m windows every 0.3 m on every floor's main facades (conservative estimate)") \
         if receiver["estimate"] else _t(zh, "按图中 PC-WINDOW 窗", "the drawn PC-WINDOW windows")
     fig.suptitle(_plain(_t(zh, f"{name} 日照分析（冬至日 {doc['settings']['date']}，满窗，真太阳时）"
-                               f" — {receiver['verdict']}\n要求：{req['text']}；"
+                               f" — {VERDICT_ZH.get(receiver['verdict'], receiver['verdict'])}\n要求：{req['text']}；"
                                f"满足 {h['pass']} / 不满足 {h['fail']} / 无法判定 {h['unknown']}\n{est}",
-                           f"{name} sunlight (冬至日 {doc['settings']['date']}, full window, true solar time)"
+                           f"{name} sunlight (winter solstice {doc['settings']['date']}, full window, true solar time)"
                            f" — {receiver['verdict']}\nneeds {req['text']}; pass {h['pass']} / fail "
                            f"{h['fail']} / unknown {h['unknown']}\n{est}")),
                  fontsize=9.5, color=status_hex(receiver["verdict"]) if receiver["verdict"] != "pass" else "#222222")
@@ -176,7 +182,7 @@ def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
     ax.set_title(_plain(_t(zh, f"日照等时线（冬至日 {doc['settings']['date']}，真太阳时 {span}，"
                                f"计算面高 {iso['z_m']:g} m，网格 {iso['cell_m']:.2f} m）：阴影 ≥ 1 h / 2 h / 3 h\n"
                                "轮廓颜色：受影响建筑的结论（绿 满足 / 红 不满足 / 橙 无法判定）；上为正北",
-                           f"shadow iso-lines (冬至日 {doc['settings']['date']}, TST {span}, plane "
+                           f"shadow iso-lines (winter solstice {doc['settings']['date']}, TST {span}, plane "
                            f"{iso['z_m']:g} m, grid {iso['cell_m']:.2f} m): shaded ≥ 1 h / 2 h / 3 h\n"
                            "outline colour: receiver verdict (green pass / red fail / orange unknown); north up")),
                  fontsize=8.5)

@@ -20,8 +20,10 @@ WORDS = {
            "pick": "在三维模型中点击一个窗，查看其日照时段与遮挡建筑。", "floor": "层",
            "lit": "日照时段（真太阳时 / 北京时间）", "shaded": "无日照时段（遮挡）", "none": "无",
            "facade_behind": "太阳在立面背后", "continuous": "连续", "cumulative": "累计",
-           "required": "要求", "status": "结论", "window": "窗", "unit": "户", "figure": "图"},
-    "en": {"title": "Sunlight analysis", "settings": "冬至日 {date} (reference year {year}), {lon:.4f}°E "
+           "required": "要求", "status": "结论", "window": "窗", "unit": "户", "figure": "图",
+           "facade": "墙面", "measures": {"continuous": "连续", "cumulative": "累计"},
+           "statuses": {"pass": "满足", "fail": "不满足", "unknown": "未定"}},
+    "en": {"title": "Sunlight analysis", "settings": "winter solstice {date} (reference year {year}), {lon:.4f}°E "
                                                   "{lat:.4f}°N, true solar time, {step:g}-minute steps "
                                                   "(midpoints), sill {sill:g} m, full window (both ends "
                                                   "of the {width:g} m reference width lit), obstructions "
@@ -33,7 +35,9 @@ WORDS = {
            "floor": "floor", "lit": "sunlit (true solar time / Beijing time)",
            "shaded": "not sunlit (shaded by)", "none": "none", "facade_behind": "sun behind the facade",
            "continuous": "continuous", "cumulative": "cumulative", "required": "required",
-           "status": "status", "window": "window", "unit": "home", "figure": "figure"},
+           "status": "status", "window": "window", "unit": "home", "figure": "figure",
+           "facade": "facade", "measures": {"continuous": "continuous", "cumulative": "cumulative"},
+           "statuses": {"pass": "pass", "fail": "fail", "unknown": "unknown"}},
 }
 
 

@@ -7,15 +7,7 @@
   if (!el) { return; }
   var data = JSON.parse(el.textContent);
   var w = data.words;
-  Object.keys(data.finding_figs).forEach(function (fid) {
-    var row = document.getElementById(fid);
-    var cell = row && row.querySelector(".figs");
-    if (!cell) { return; }
-    var a = document.createElement("a");
-    a.href = "#" + data.finding_figs[fid];
-    a.textContent = w.figure + " " + w.title;
-    cell.insertBefore(a, cell.firstChild);
-  });
+  // (a sunlight finding's link to its facade sheet is written by the template: html.py)
   var panel = document.getElementById("sunlight-window");
   var viewer = window.plancheckViewer;
   if (!viewer || !panel) { return; }
@@ -29,11 +21,11 @@
     panel.textContent = "";
     panel.hidden = false;
     var mins = win.m === "cumulative" ? win.cu : win.c;
-    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + win.o + " · " + win.fc + " · " +
+    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + win.o + " · " + w.facade + " " + win.fc + " · " +
          w.window + " " + win.w + (win.u ? " · " + w.unit + " " + win.u : ""), "head");
     line(panel, w.continuous + " " + win.c + " · " + w.cumulative + " " + win.cu + " · " +
-         w.required + " " + (win.r === null ? "—" : win.r) + " (" + win.m + ") · " + w.status + " " + win.s +
-         (win.why ? " (" + win.why + ")" : ""), "st-" + win.s);
+         w.required + " " + (win.r === null ? "—" : (w.measures[win.m] || win.m) + " " + win.r) + " " + w.minutes +
+         " · " + w.status + " " + (w.statuses[win.s] || win.s) + (win.why ? " (" + win.why + ")" : ""), "st-" + win.s);
     line(panel, w.lit + ": " + (win.lit.length ? win.lit.map(function (iv, k) {
       return iv[0] + "–" + iv[1] + " (" + win.bjt[k][0] + "–" + win.bjt[k][1] + ")";
     }).join(", ") : w.none));
