@@ -71,7 +71,7 @@ WORDS = {
            "zoom_in": "放大", "zoom_out": "缩小", "reset": "复位", "callouts": "图中编号",
            "shows_pass": "及本图所示合格 {n} 项（全部合格 {total} 项；勾选“合格”显示）",
            "print_model": "三维白模见 model.glb 或三维总览图。",
-           "issues": "不合格与未知项", "sun_fig": "日照图", "issues_none": "没有不合格或未知的审查项。", "evidence": "证据",
+           "issues": "不合格与未知项", "sun_fig": "日照图", "printed_on": "打印日期", "issues_none": "没有不合格或未知的审查项。", "evidence": "证据",
            "compare": "实测 与 要求", "title_col": "审查内容", "sunlight": "日照分析",
            "fold": "另有合格 {n} 项（已折叠）", "all_pass": "全部 {n} 项合格（已折叠）",
            "unfold": "展开合格项", "print_pass": "合格 {n} 项：{ids}（逐项见屏幕版或 report.json）",
@@ -108,7 +108,7 @@ WORDS = {
                         "dimension to find its finding; a finding's “Fig. 1” link centres the plan on it.",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "reset": "reset", "callouts": "Numbered on the plan",
            "shows_pass": "and {n} passing shown in this figure (of {total} passing; tick “pass” to show them)",
-           "issues": "Fails and unknowns", "sun_fig": "sunlight sheet", "issues_none": "No finding fails or is unknown.",
+           "issues": "Fails and unknowns", "sun_fig": "sunlight sheet", "printed_on": "printed", "issues_none": "No finding fails or is unknown.",
            "evidence": "evidence", "compare": "measured vs required", "title_col": "what is checked",
            "sunlight": "Sunlight analysis", "fold": "{n} more passing (folded)",
            "all_pass": "all {n} pass (folded)", "unfold": "show passing findings",
@@ -143,6 +143,16 @@ def _fmt(v, unit: str) -> str:
     if unit == "m":
         return f"{v:.2f} m"
     return f"{v:.3f}"
+
+
+def css_string(text: str) -> str:
+    """Text safe inside a CSS double-quoted string in a <style> block: everything but letters,
+    digits and a few plain marks as a CSS escape (`\\3c ` for `<`), so a drawing named
+    `x"; } </style><script>` stays text. Marked safe for Jinja: it holds no HTML metacharacter."""
+    from markupsafe import Markup
+
+    keep = set(" .,_-#/:()（）")
+    return Markup("".join(c if (c.isalnum() or c in keep) else f"\\{ord(c):x} " for c in str(text)))
 
 
 def _json_script(data) -> str:
@@ -351,6 +361,10 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
         compare=lambda f, clause=False: compare(f, clause=clause, lang=lang), fam_counts=fam_counts,
         off_plan_bad=[f for f in off_plan if f["status"] != "pass"],
         off_plan_pass=sum(1 for f in off_plan if f["status"] == "pass"), rank=RANK,
+        page_head=css_string(f"{w['title']} · {report['drawing'].get('path')} · sha256 "
+                             f"{(report['drawing'].get('sha256') or '')[:12]}"),
+        page_foot=css_string(f"{w['verdict']}：{VERDICT[lang][report['verdict']]} · plancheck "
+                             f"{report['tool']['version']}"),
         css="\n".join((TEMPLATES / f).read_text("utf-8") for f in CSS_FILES),
         scripts=[(TEMPLATES / f).read_text("utf-8") for f in JS_FILES],
         **sun,

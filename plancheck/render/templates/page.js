@@ -32,4 +32,21 @@
     if (el && el.classList.contains("st-row-pass")) { show(true); }
   }, true);
   reveal();
+  // the date on every printed page is the day it is printed (the report file itself carries
+  // no clock time: the same report.json always renders the same report.html)
+  function today() {
+    var d = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+  var label = "";
+  Array.prototype.forEach.call(document.querySelectorAll("time.print-date"), function (t) {
+    t.textContent = today();
+    label = t.parentNode.textContent.split("·")[0].trim();
+  });
+  if (label) {                 // the page margin's date: a CSS string of digits and the word
+    var st = document.createElement("style");
+    st.textContent = "@media print { @page { @top-right { content: " + JSON.stringify(label) +
+      "; font: 9px sans-serif; color: #555; } } }";
+    document.head.appendChild(st);
+  }
 })();
