@@ -307,3 +307,34 @@ def test_crowded_fails_go_to_numbered_callouts():
     # the list is numbered fails first
     first = [lab for lab in listed if lab["text"] == "1"][0]
     assert first["status"] == "fail"
+
+
+def test_compare_reads_as_a_comparison_with_its_operator():
+    """Measured against required with the operator the limit has: distance minima ≥ (< when
+    short), height and ratio limits ≤ (> when over); no `35.00 / 0.00` for a clause without a
+    minimum; ratios in %; the sunlight minutes of a settled pair follow the distance."""
+    from plancheck.render.figures import compare, is_upper
+
+    dist = {"family": "spacing", "status": "fail", "measured": 20.0, "required": 21.6, "unit": "m",
+            "clause": "第二十三条（一）1"}
+    assert compare(dist) == "20.00 m < 21.60 m"
+    assert compare(dist, clause=True) == "20.00 m < 21.60 m（第二十三条（一）1）"
+    assert compare(dict(dist, status="pass", measured=21.6 - 1e-9)) == "21.60 m ≥ 21.60 m"
+    height = {"family": "road-height", "status": "fail", "measured": 87.0, "required": 78.0, "unit": "m"}
+    assert is_upper(height) and compare(height) == "87.00 m > 78.00 m"
+    assert compare(dict(height, measured=54.0, status="pass")) == "54.00 m ≤ 78.00 m"
+    assert compare({"family": "setback", "status": "pass", "measured": 35.0, "required": 0.0,
+                    "unit": "m"}) == "35.00 m"
+    assert compare({"family": "spacing", "status": "unknown", "measured": None, "required": 30.0,
+                    "unit": "m"}) == "— ≥ 30.00 m"
+    density = {"family": "capacity", "metric": "building_density", "status": "pass",
+               "measured": 0.2244, "required": 0.25, "unit": ""}
+    green = dict(density, metric="green_ratio", measured=0.3633, required=0.35)
+    assert compare(density) == "22.44 % ≤ 25.00 %" and compare(green) == "36.33 % ≥ 35.00 %"
+    settled = dict(dist, measured=31.0, required=30.0, sunlight={"receivers": [
+        {"worst": {"minutes": 49.0, "required": 60.0}}]})
+    assert compare(settled) == "31.00 m ≥ 30.00 m；日照 49 < 60 分钟"
+    assert compare(settled, lang="en") == "31.00 m ≥ 30.00 m; sun 49 < 60 min"
+    minutes = {"family": "sunlight", "status": "fail", "measured": 49.0, "required": 60.0, "unit": "min"}
+    assert compare(minutes) == "49.00 分钟 < 60.00 分钟"
+    assert compare(minutes, lang="en") == "49.00 min < 60.00 min"

@@ -140,7 +140,11 @@ def is_upper(f: dict) -> bool:
         (f["family"] == "capacity" and f.get("metric") in UPPER_METRICS)
 
 
-def value(v, f: dict, unit: bool = True) -> str:
+#: units as each language writes them (report.json keeps `min`)
+UNIT_WORD = {"zh": {"min": "分钟"}, "en": {}}
+
+
+def value(v, f: dict, unit: bool = True, lang: str = "zh") -> str:
     """A measured or required value as the report shows it: ratios as %, FAR as a bare ratio."""
     if v is None:
         return "—"
@@ -150,6 +154,7 @@ def value(v, f: dict, unit: bool = True) -> str:
     if metric == "far":
         return f"{v:.3f}"
     u = f.get("unit") or ""
+    u = UNIT_WORD.get(lang, {}).get(u, u)
     return f"{v:.2f} {u}" if unit and u else f"{v:.2f}"
 
 
@@ -181,14 +186,15 @@ def compare(f: dict, clause: bool = False, lang: str = "zh", unit: bool = True,
     else:
         op = relation(f)
         gap = "" if tight else " "
-        text = value(m, f, unit) if op is None else f"{value(m, f, unit)}{gap}{op}{gap}{value(r, f, unit)}"
+        text = value(m, f, unit, lang) if op is None else \
+            f"{value(m, f, unit, lang)}{gap}{op}{gap}{value(r, f, unit, lang)}"
     if clause and f.get("clause"):
         text += f"（{f['clause']}）" if lang == "zh" else f" ({f['clause']})"
     return text + sun_note(f, lang=lang)
 
 
 def sun_note(f: dict, word: str | None = None, lang: str = "zh") -> str:
-    """`；日照 49 < 60 min` for a spacing finding that the sunlight analysis settled: its
+    """`；日照 49 < 60 分钟` (en `; sun 49 < 60 min`) for a spacing finding that the sunlight analysis settled: its
     distance met the 第二十七条 minimum, so the minutes of the worst window decided (the
     distance comparison alone would read as a pass); '' for every other finding."""
     worst = [r["worst"] for r in (f.get("sunlight") or {}).get("receivers", []) if r.get("worst")]
@@ -199,7 +205,8 @@ def sun_note(f: dict, word: str | None = None, lang: str = "zh") -> str:
     word = SUN_WORD.get(lang, "日照") if word in (None, "\u2600", SUN_MARK) else word
     sep = "；" if lang == "zh" else "; "
     # (no ✓ / ✗ mark: the CJK font of the PNG figures has no ✗; the operator says it)
-    return f"{sep}{word} {w['minutes']:g} {'≥' if ok else '<'} {w['required']:g} min"
+    mins = "分钟" if lang == "zh" else "min"
+    return f"{sep}{word} {w['minutes']:g} {'≥' if ok else '<'} {w['required']:g} {mins}"
 
 
 def segment(f: dict) -> tuple[tuple[float, float], tuple[float, float]] | None:
@@ -319,8 +326,10 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
 
     figures = [plan.plan_figure(report, lang)]
     notes: list[str] = []
+    zh = lang == "zh"
     if cjk_font() is None:
-        notes.append("no CJK font found (install fonts-wqy-microhei): Chinese text in figures "
+        notes.append("未找到中文字体（请安装 fonts-wqy-microhei）：图中的中文可能缺失" if zh else
+                     "no CJK font found (install fonts-wqy-microhei): Chinese text in figures "
                      "may be missing")
     if with_3d:
         from plancheck.render import scene3d
@@ -328,10 +337,13 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
         try:
             figures += scene3d.render_views(report, lang)
         except RenderError as exc:
-            notes.append(str(exc))
+            notes.append("本机无法离屏绘制三维图（缺少 OpenGL 库，可安装 libosmesa6）：三维图未生成，"
+                         "网页中的交互式三维白模不受影响" if zh else str(exc))
         views = view_findings(report)
         if len(views) > MAX_FINDING_VIEWS:
-            notes.append(f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
+            notes.append(f"不合格与未知项超过 {MAX_FINDING_VIEWS} 项（不合格优先）：其余 "
+                         f"{len(views) - MAX_FINDING_VIEWS} 项没有单独的三维图，见三维总览" if zh else
+                         f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
     _CACHE.clear()   # one report at a time is all a run needs
     _CACHE[key] = FigureSet(figures, notes)

@@ -145,6 +145,53 @@ def _fmt(v, unit: str) -> str:
     return f"{v:.3f}"
 
 
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+#: words the English report still meets in clause citations and messages (the regulation is
+#: cited in Chinese in report.json); each becomes its English term
+EN_TERMS = (("日照分析规则", "sunlight rules "), ("规划条件", "planning conditions"),
+            ("冬至日", "winter solstice"), ("应用解释", "application note"), ("；", "; "), ("，", ", "), ("：", ": "), ("、", ", "),
+            ("（", " ("), ("）", ")"), ("〔", "["), ("〕", "]"))
+
+
+def _cn_number(text: str) -> int:
+    """二十七 -> 27, 十一 -> 11, 四十九 -> 49, 一百 -> 100 (article numbers)."""
+    n, cur = 0, 0
+    for ch in text:
+        if ch == "百":
+            n, cur = n + (cur or 1) * 100, 0
+        elif ch == "十":
+            n, cur = n + (cur or 1) * 10, 0
+        else:
+            cur = _CN_DIGITS.get(ch, 0)
+    return n + cur
+
+
+def to_en(text: str | None) -> str:
+    """A clause citation or message for the English report: 第二十七条（一）1 -> Art. 27(1) 1,
+    第四、五、六、十一条 -> Art. 4, 5, 6, 11, 规划条件 -> planning conditions; building and road
+    names (text from the drawing) pass through unchanged."""
+    import re
+
+    if not text:
+        return text or ""
+    num = "[一二三四五六七八九十百]+"
+    out = re.sub(f"第((?:{num}、)*{num})条",
+                 lambda m: "Art. " + ", ".join(str(_cn_number(x)) for x in m.group(1).split("、")), text)
+    out = re.sub(f"（({num})）", lambda m: f"({_cn_number(m.group(1))})", out)
+    for zh, en in EN_TERMS:
+        out = out.replace(zh, en)
+    return re.sub(r" {2,}", " ", out).strip()
+
+
+def _one_language(note: str, lang: str) -> str:
+    """report.json's bilingual notes (`消防间距…未检查 — fire spacing … was not checked`): the
+    half in the report's language."""
+    if " — " not in note:
+        return note
+    zh, en = note.split(" — ", 1)
+    return zh if lang == "zh" else en
+
+
 def css_string(text: str) -> str:
     """Text safe inside a CSS double-quoted string in a <style> block: everything but letters,
     digits and a few plain marks as a CSS escape (`\\3c ` for `<`), so a drawing named
@@ -192,8 +239,8 @@ def _viewer_data(report: dict, lang: str) -> dict:
         st = worst(f["status"] for f in fs)
         dims.append({"a": [ax - ox, 1.0, -(ay - oy)], "b": [bx - ox, 1.0, -(by - oy)],
                      "status": st, "colour": status_hex(st), "ids": [f["id"] for f in fs],
-                     "items": [item(f) for f in fs],
-                     "label": " · ".join(item(f)["text"] for f in fs)})
+                     "items": [item(f, lang) for f in fs],
+                     "label": " · ".join(item(f, lang)["text"] for f in fs)})
     names = [b["name"] for b in report["buildings"]]
     return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]},
             "colours": {s: status_hex(s) for s in STATUS_RGB}}
@@ -260,14 +307,18 @@ def _shows(fig, by_id: dict, limit: int = 12) -> dict:
 
 
 def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
+    from markupsafe import Markup, escape
+
     w = WORDS[lang]
     d = report["drawing"]
     rs = report["ruleset"]
     ctx = report["context"]
     units = d.get("units") or {}
     rows = [
-        (w["drawing_file"], f"{d.get('path')}  (sha256 {d.get('sha256')})"),
-        (w["ruleset"], f"{rs.get('id')} {rs.get('version')} — {rs.get('title')}"),
+        (w["drawing_file"], f"{d.get('path')}  （sha256 {d.get('sha256')}）" if lang == "zh"
+         else f"{d.get('path')}  (sha256 {d.get('sha256')})"),
+        (w["ruleset"], Markup(f"{escape(rs.get('id'))} {escape(rs.get('version'))} — "
+                              f"<span lang=\"zh-CN\">{escape(rs.get('title'))}</span>")),
         (w["tool"], f"{report['tool']['name']} {report['tool']['version']}"),
         (w["units"], w["declared"].format(d=units.get("declared"), u=units.get("used"))),
         (w["north"], f"{d.get('north_deg', 90.0):.2f}° ({d.get('north_from') or '—'})"),
@@ -359,6 +410,11 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
         plan_scene=scene, in_plan=in_plan, filters=_plan_filters(report, scene, lang, n),
         shows=lambda fig: _shows(fig, by_id), counts=n, issues=_issues(report), evidence=evidence,
         compare=lambda f, clause=False: compare(f, clause=clause, lang=lang), fam_counts=fam_counts,
+        clause=lambda f: (f.get("clause") or "") if lang == "zh" else to_en(f.get("clause")),
+        msg=lambda f: f["message"] if lang == "zh" else to_en(f["message"]),
+        what=lambda f: (f.get("title") or f["rule"]) if lang == "zh" else FAMILY["en"].get(f["family"], f["rule"]),
+        colon="：" if lang == "zh" else ": ",
+        not_checked=[_one_language(n, lang) for n in report.get("not_checked", [])],
         off_plan_bad=[f for f in off_plan if f["status"] != "pass"],
         off_plan_pass=sum(1 for f in off_plan if f["status"] == "pass"), rank=RANK,
         page_head=css_string(f"{w['title']} · {report['drawing'].get('path')} · sha256 "

@@ -201,11 +201,11 @@ def figures(doc: dict, lang: str = "zh") -> list[tuple[str, str, bytes]]:
     out = []
     iso = isochrones_png(doc, lang)
     if iso is not None:
-        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines (等时线)"), iso))
+        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso))
     for r in doc["receivers"]:
         if r["windows"]:
             out.append((figure_name(r["building"]),
-                        _t(lang == "zh", f"{r['building']} 立面日照", f"{r['building']} facade sunlight"),
+                        _t(lang == "zh", f"{r['building']} 各墙面窗日照", f"{r['building']} sunlight of its windows"),
                         elevation_png(doc, r, lang)))
     return out
 

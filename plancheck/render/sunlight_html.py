@@ -73,5 +73,20 @@ def context(report: dict, lang: str) -> dict:
     settings = w["settings"].format(date=s["date"], year=s["year"], lon=s["lon_deg"], lat=s["lat_deg"],
                                     step=s["step_min"], sill=s["sill_m"], width=s["reference_width_m"],
                                     radius=s["radius_m"])
+    from plancheck.render.sunlight_figures import ORIENT_EN
+
+    def requirement(r: dict) -> str:
+        """The receiver's requirement in the report's language (report.json has it in Chinese)."""
+        req = r["requirement"]
+        if lang == "zh" or req.get("minutes") is None:
+            return req.get("text") or "—"
+        words = f"{req['minutes']:g} min {req.get('measure') or ''} full-window sun on the winter solstice"
+        return words + (" (not worse than before)" if req.get("no_worse") else "")
+
+    def orient(o: str) -> str:
+        return o if lang == "zh" else ORIENT_EN.get(o, o)
+
+    if lang != "zh":
+        data["words"] = dict(w, orient=ORIENT_EN)
     return {"sunlight": {"w": w, "settings": settings, "receivers": sun["receivers"], "figures": figs,
-                         "data": data}}
+                         "data": data, "requirement": requirement, "orient": orient}}

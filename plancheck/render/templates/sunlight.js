@@ -21,7 +21,7 @@
     panel.textContent = "";
     panel.hidden = false;
     var mins = win.m === "cumulative" ? win.cu : win.c;
-    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + win.o + " · " + w.facade + " " + win.fc + " · " +
+    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + ((w.orient && w.orient[win.o]) || win.o) + " · " + w.facade + " " + win.fc + " · " +
          w.window + " " + win.w + (win.u ? " · " + w.unit + " " + win.u : ""), "head");
     line(panel, w.continuous + " " + win.c + " · " + w.cumulative + " " + win.cu + " · " +
          w.required + " " + (win.r === null ? "—" : (w.measures[win.m] || win.m) + " " + win.r) + " " + w.minutes +
