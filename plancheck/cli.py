@@ -108,6 +108,13 @@ def _console():
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 
 
+def _progress(quiet: bool, verbose: bool):
+    """A `tell(step)` printing `plancheck: step…` on stderr when it is a terminal or with -v."""
+    if quiet or not (verbose or sys.stderr.isatty()):
+        return lambda step: None
+    return lambda step: print(f"plancheck: {step}…", file=sys.stderr, flush=True)
+
+
 @app.command()
 def check(
     drawing: Path = DrawingArg,
@@ -145,10 +152,14 @@ def check(
         from plancheck.results.report import exit_code
 
         city = _city(context_buildings, context_origin, context_crs, storey_height, context_radius)
+        # progress on stderr (a check with figures takes 10-90 s): on a terminal or with -v
+        tell = _progress(quiet, verbose)
+        tell(f"checking {drawing}")
         result = run_check(drawing, _with_city(opts, city))
         folder = out or Path("reports") / _safe_stem(drawing)
         shown_diff = _add_baseline(result.report, baseline, opts) if baseline else None
-        written = render(result.report, folder, names, RenderContext(result, opts.lang))
+        written = render(result.report, folder, names, RenderContext(result, opts.lang),
+                         progress=lambda name: tell(f"writing {name}"), run="check")
         if shown_diff is not None:
             from plancheck.render import diff_view
 
@@ -206,6 +217,9 @@ def sunlight(
             from plancheck.render.sunlight_figures import render_files
 
             written += render_files(doc, folder, lang)
+        from plancheck.render.formats import own_outputs
+
+        own_outputs(folder, "sunlight", written)     # this run's stale figures go
         if not quiet:
             _console().print(sunlight_view.summary(doc, ext.findings, written, lang))
         return 1 if any(r["verdict"] == "fail" for r in doc["receivers"]) else 0
