@@ -27,18 +27,19 @@ GREEN_FILL = "#cfe8c0"
 TEXT = {
     "zh": {"title": "总平面图 — 间距、退界与尺寸标注", "low": "低层 ≤10 m", "multi": "多层 ≤24 m",
            "high": "高层 >24 m", "existing": "现状建筑", "unknown": "高度未知", "site": "用地红线",
-           "road": "道路红线", "river": "河道蓝线", "green": "绿地", "setback": "要求退让线（虚线）", "north": "北", "width": "红线宽",
+           "road": "道路红线", "river": "河道蓝线", "min_label": "≥ 最小距离", "max_label": "≤ 高度、面宽限值", "green": "绿地", "setback": "要求退让线（虚线）", "north": "北", "width": "红线宽",
            "floors": "层", "pass": "合格", "fail": "不合格", "unknown_st": "未知",
            "callouts": "图中编号", "more": "另有 {n} 项未能标注，见报告",
-           "scale": "比例尺", "pass_note": "合格尺寸为细线，仅在有空位处标注；\n不合格与未知始终标注"},
+           "scale": "比例尺", "pass_note": "合格尺寸为细线，仅在有空位处标注；\n不合格与未知始终标注；白底 ≥ 最小距离，\n浅蓝底 ≤ 高度、面宽限值"},
     "en": {"title": "Site plan — spacing, setbacks and dimensions", "low": "low ≤10 m",
            "multi": "multi-storey ≤24 m", "high": "high-rise >24 m", "existing": "existing",
            "unknown": "height unknown", "site": "site boundary", "road": "road red line", "river": "river blue line",
+           "min_label": "≥ minimum distance", "max_label": "≤ height or width limit",
            "green": "green area",
            "setback": "required setback (dashed)", "north": "N", "width": "W", "floors": "F",
            "pass": "pass", "fail": "fail", "unknown_st": "unknown", "callouts": "Numbered on the plan",
            "more": "{n} more could not be labelled: see the report", "scale": "scale",
-           "pass_note": "Passing dimensions: thin, labelled where room\nis left; fails and unknowns always labelled"},
+           "pass_note": "Passing dimensions: thin, labelled where room\nis left; fails and unknowns always labelled;\nwhite: ≥ a minimum distance, blue: ≤ a limit"},
 }
 
 
