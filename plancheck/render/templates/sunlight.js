@@ -42,7 +42,7 @@
     if (!m) { return; }
     var r = viewer.canvas.getBoundingClientRect();
     var cx = ev.clientX - r.left, cy = ev.clientY - r.top;
-    var best = null, bestKey = Infinity;
+    var hits = [];
     data.windows.forEach(function (win) {
       var p = win.p;
       var x = m[0] * p[0] + m[4] * p[1] + m[8] * p[2] + m[12];
@@ -51,10 +51,17 @@
       if (wv <= 0) { return; }
       var sx = (x / wv + 1) / 2 * r.width, sy = (1 - y / wv) / 2 * r.height;
       var d = Math.hypot(sx - cx, sy - cy);
-      if (d > 10) { return; }
-      var key = wv + d * 0.01;               // the nearest to the eye among those under the cursor
-      if (key < bestKey) { bestKey = key; best = win; }
+      if (d <= 10) { hits.push({ win: win, d: d, wv: wv }); }
     });
-    if (best) { show(best); }
+    if (!hits.length) { return; }
+    // the facade nearest the eye (windows behind it are hidden), then on it the window whose
+    // centre is nearest the cursor: not the one a hair nearer the eye (a floor up or down)
+    var front = Math.min.apply(null, hits.map(function (h) { return h.wv; }));
+    var best = null;
+    hits.forEach(function (h) {
+      if (h.wv <= front + 3.0 && (!best || h.d < best.d)) { best = h; }
+    });
+    show(best.win);
+    panel.scrollIntoView({ block: "nearest" });
   });
 })();
