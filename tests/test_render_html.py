@@ -282,6 +282,28 @@ def test_first_screen_holds_the_verdict_indicators_and_every_fail(browser, sampl
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
 
 
+def test_sunlight_section_prints_parameters_receivers_and_failing_windows(browser, sample):
+    """The sunlight evidence as sunlight reports print it: a boxed parameter table (area,
+    longitude and latitude in degrees and minutes, date, true solar time, the effective-hours
+    table, step, 满窗, shortest run, sampling, obstructions), every receiver (passing ones
+    too) with the buildings that shade it, and each failing window by a reviewer's number."""
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    browser.open(sample / "report.html", 1600, 1000)
+    params = browser.js("document.querySelector('#sunlight table.sun-params').innerText")
+    for want in ("东经 121°28′、北纬 31°14′", "冬至日 2001-12-22", "真太阳时", "正南 09:00–15:00",
+                 "1 分钟", "1.8 m", "5 分钟", "0.3 m", "300 m"):
+        assert want in params, want
+    shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows) tbody tr'))"
+                       ".filter(r => r.getBoundingClientRect().height > 0).map(r => r.cells[0].textContent)")
+    assert shown == [r["building"] for r in report["sunlight"]["receivers"]]
+    rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.sun-windows tbody tr'))"
+                      ".map(r => Array.from(r.cells).map(c => c.innerText.trim()))")
+    first = next(r for r in rows if r[0] == "1#-1F-W5A")
+    assert first[3].startswith("14:11–15:00") and first[4] == "49" and first[-1] == "3#", first
+    fails = [w for w in report["sunlight"]["windows"] if w["status"] != "pass"]
+    assert len(rows) == len(fails)
+
+
 #: English words that must not appear in the Chinese report's text (status and verdict words,
 #: the sunlight panel's measure words, provenance words, units written out)
 ENGLISH = re.compile(r"\b(pass|fail|unknown|warning|error|PASS|FAIL|INCOMPLETE|continuous|cumulative|"
