@@ -49,3 +49,21 @@ def test_check_tells_its_progress_on_stderr_with_verbose(tmp_path):
                             "--out", str(tmp_path), "--format", "json", "--no-sunlight"],
                            capture_output=True, text=True, cwd=REPO)
     assert "plancheck:" not in quiet.stderr          # not a terminal, no -v: silent
+
+
+def test_an_empty_drawing_still_gets_every_output(tmp_path):
+    """A DXF with nothing in it: report.json, the figures, an (empty) model.glb and report.html,
+    not an internal error after report.json."""
+    import ezdxf
+
+    ezdxf.new().saveas(tmp_path / "empty.dxf")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "plancheck", "check", str(tmp_path / "empty.dxf"),
+                           "--out", str(out), "--format", "json,glb,html", "-q"],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "internal error" not in proc.stderr
+    glb = (out / "model.glb").read_bytes()
+    assert glb[:4] == b"glTF" and int.from_bytes(glb[8:12], "little") == len(glb)
+    page = (out / "report.html").read_text("utf-8")
+    assert "DRW-EMPTY" in page

@@ -38,7 +38,7 @@ def test_sunlight_section_and_window_click(page):
     try:
         b.open(path)
         assert b.js("document.querySelectorAll('#sunlight figure img').length") == 2
-        assert b.js("document.querySelector('#sunlight table').textContent.includes('2#')")
+        assert b.js("document.querySelector('#sunlight table.findings').textContent.includes('2#')")
         # the sunlight finding links to its figure
         fid = next(f["id"] for f in report["findings"] if f["rule"] == "SH-SUN-27")
         assert b.js(f"document.getElementById('{fid}').querySelector('.figs a').getAttribute('href')") \

@@ -23,8 +23,22 @@ def glb_bytes(report: dict) -> bytes:
     from plancheck.model.massing import white_model
 
     scene = white_model(report)
+    if not scene.geometry:     # an empty drawing: trimesh exports no empty scene
+        return empty_glb()
     scene.apply_transform(Z_UP_TO_Y_UP)
     return scene.export(file_type="glb")
+
+
+def empty_glb() -> bytes:
+    """A valid glTF 2.0 binary with one scene and no nodes: every drawing gets its model file,
+    however empty (the HTML viewer then shows only its background)."""
+    import json
+    import struct
+
+    doc = json.dumps({"asset": {"version": "2.0", "generator": "plancheck"}, "scene": 0,
+                      "scenes": [{"nodes": []}]}, separators=(",", ":")).encode()
+    doc += b" " * (-len(doc) % 4)
+    return b"glTF" + struct.pack("<II", 2, 12 + 8 + len(doc)) + struct.pack("<I", len(doc)) + b"JSON" + doc
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:
