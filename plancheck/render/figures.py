@@ -375,5 +375,5 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
     if report.get("sunlight", {}).get("receivers"):   # the figures sunlight findings link to
         from plancheck.render.sunlight_figures import render_files
 
-        written += render_files(report["sunlight"], out_dir, lang)
+        written += render_files(report["sunlight"], out_dir, lang, report)
     return written

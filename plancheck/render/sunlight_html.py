@@ -138,7 +138,7 @@ def context(report: dict, lang: str) -> dict:
     ox, oy = origin(report)
     figs = [{"id": "sunlight-" + rel.rsplit("/", 1)[-1][:-4], "title": title,
              "uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "file": rel}
-            for rel, title, png in figures(sun, lang)]
+            for rel, title, png in figures(sun, lang, report)]
     by_file = {f["file"]: f["id"] for f in figs}
     picks = []
     for win in sun["windows"][:MAX_PICK]:
