@@ -207,8 +207,8 @@ def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> b
                                     linewidth=2.0 if b["name"] in verdict else 0.8, zorder=3))
         pts = np.array([p for ring in b["outlines"] for p in ring])
         cx, cy = pts[:, 0].mean(), pts[:, 1].mean()
-        h = heights.get(b["name"])
-        ax.text(cx, cy, _plain(b["name"] + (f" {h:g} m" if h else "")), ha="center", va="center",
+        hb = heights.get(b["name"])
+        ax.text(cx, cy, _plain(b["name"] + (f" {hb:g} m" if hb else "")), ha="center", va="center",
                 fontsize=6.5, zorder=4)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])

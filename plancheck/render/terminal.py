@@ -160,7 +160,7 @@ def inspection(report: dict) -> Group:
     if listed is not None:
         parts.append(listed)
     # the clause findings are not drawing problems: their own heading (check gives the review)
-    listed = findings_list(clauses, ("fail", "error"), "Clause findings 条款审查 (plancheck check "
+    listed = findings_list(clauses, bad, "Clause findings 条款审查 (plancheck check "
                            "gives the full review)", per_rule=PER_RULE)
     if listed is not None:
         parts.append(listed)
