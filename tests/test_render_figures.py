@@ -338,3 +338,35 @@ def test_compare_reads_as_a_comparison_with_its_operator():
     minutes = {"family": "sunlight", "status": "fail", "measured": 49.0, "required": 60.0, "unit": "min"}
     assert compare(minutes) == "49.00 分钟 < 60.00 分钟"
     assert compare(minutes, lang="en") == "49.00 min < 60.00 min"
+
+
+def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows():
+    """F0134 (1# short of sun): the 3D view shows 1# as 客体 (blue) with its analysed windows
+    in their verdict colours and its worst window's own label, not a plain box."""
+    _gl_or_skip()
+    from pathlib import Path
+
+    from plancheck.pipeline import Options, check
+    from plancheck.render import scene3d
+    from plancheck.render.figures import STATUS_RGB
+
+    repo = Path(__file__).resolve().parents[1]
+    report = check(repo / "samples" / "huangpu-residential.dxf", Options()).report
+    (f,) = [f for f in report["findings"] if f["rule"] == "SH-SUN-27" and f["status"] == "fail"]
+    scene = scene3d.Scene(report, "zh")
+    try:
+        view = scene.finding_view(f)
+    finally:
+        scene.close()
+    img = _pixels(view.png)
+    flat = img.reshape(-1, 3)
+
+    def near(rgb, tol=30):
+        return int((np.abs(flat - np.array(rgb)).max(axis=1) <= tol).sum())
+
+    blue = (flat[:, 2] > flat[:, 0] + 80) & (flat[:, 2] > flat[:, 1] + 40)
+    assert blue.mean() > 0.05                                      # the shaded building (客体) fills it
+    assert near(STATUS_RGB["pass"]) > 300                          # its passing windows, green
+    assert near(STATUS_RGB["fail"]) > 50                           # its failing ones (and label)
+    kinds = [lab["kind"] for lab in view.labels]
+    assert kinds.count("role") == 2                                # 主体（遮挡）3#, 客体（受遮挡）1#
