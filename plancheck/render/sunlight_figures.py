@@ -21,6 +21,14 @@ MAX_FACADES = 8
 
 
 
+def _req_en(req: dict) -> str:
+    """The requirement in English (report.json words it in Chinese)."""
+    if req.get("minutes") is None:
+        return req.get("text") or "—"
+    return f"{req['minutes']:g} min {req.get('measure') or ''} full-window sun" + \
+        (" (not worse than before)" if req.get("no_worse") else "")
+
+
 #: the receiver verdict in the Chinese sheet titles (never the English status word)
 VERDICT_ZH = {"pass": "满足", "fail": "不满足", "unknown": "无法判定"}
 #: facade orientations (as the sunlight analysis names them) in the English sheets
@@ -130,7 +138,7 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
                                f" — {VERDICT_ZH.get(receiver['verdict'], receiver['verdict'])}\n要求：{req['text']}；"
                                f"满足 {h['pass']} / 不满足 {h['fail']} / 无法判定 {h['unknown']}\n{est}",
                            f"{name} sunlight (winter solstice {doc['settings']['date']}, full window, true solar time)"
-                           f" — {receiver['verdict']}\nneeds {req['text']}; pass {h['pass']} / fail "
+                           f" — {receiver['verdict']}\nneeds {_req_en(req)}; pass {h['pass']} / fail "
                            f"{h['fail']} / unknown {h['unknown']}\n{est}")),
                  fontsize=9.5, color=status_hex(receiver["verdict"]) if receiver["verdict"] != "pass" else "#222222")
     buf = io.BytesIO()
