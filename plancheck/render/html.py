@@ -48,7 +48,7 @@ RANK = {s: k for k, s in enumerate(SEVERITY)}
 #: above this many fails, errors, unknowns and warnings together, the first screen lists the
 #: fails and errors one by one and the others one line per rule (a drawing without heights
 #: can give hundreds of unknown pairs)
-ISSUES_LISTED = 30
+ISSUES_LISTED = 20
 VERDICT = {"zh": {"pass": "通过", "fail": "不通过", "incomplete": "无法完整判定"},
            "en": {"pass": "PASS", "fail": "FAIL", "incomplete": "INCOMPLETE"}}
 WORDS = {
@@ -76,7 +76,7 @@ WORDS = {
            "fold": "另有合格 {n} 项（已折叠）", "all_pass": "全部 {n} 项合格（已折叠）",
            "unfold": "展开合格项", "print_pass": "合格 {n} 项：{ids}（逐项见屏幕版或 report.json）",
            "off_plan": "平面图未绘出：", "off_plan_pass": "合格 {n} 项无平面尺寸（容积率、密度、绿地率、面宽等）",
-           "per_rule": "{status} {n} 项（同一条款），首项", "page": "第 {p} 页",
+           "per_rule": "同一条款{status} {n} 项，首项", "page": "第 {p} 页",
            "declared": "图纸声明 {d}，采用 {u}",
            "tol": {"close_gap_m": "闭合容差", "chain_snap_m": "线段连接容差", "arc_flatten_m": "圆弧离散弦高",
                    "window_on_edge_m": "窗线贴边容差", "road_label_radius_m": "道路标注搜索半径",
