@@ -154,8 +154,9 @@ def value(v, f: dict, unit: bool = True, lang: str = "zh") -> str:
     if metric == "far":
         return f"{v:.3f}"
     u = f.get("unit") or ""
+    text = f"{v:g}" if u == "min" else f"{v:.2f}"     # sunlight minutes are whole minutes
     u = UNIT_WORD.get(lang, {}).get(u, u)
-    return f"{v:.2f} {u}" if unit and u else f"{v:.2f}"
+    return f"{text} {u}" if unit and u else text
 
 
 def relation(f: dict) -> str | None:
