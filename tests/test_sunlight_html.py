@@ -81,3 +81,18 @@ def test_sunlight_section_and_window_click(page):
         assert not b.problems(path)["errors"]
     finally:
         b.close()
+
+
+def test_a_sunlight_findings_3d_link_shows_its_worst_window(page):
+    path, report = page
+    f = next(f for f in report["findings"] if f["rule"] == "SH-SUN-27")
+    b = Chromium()
+    try:
+        b.open(path)
+        b.js(f"document.querySelector('#{f['id']} a[data-sun-window]').click()")
+        b.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        head = b.js("document.querySelector('#sunlight-window .head').textContent")
+        assert f"{f['worst']['building']} · {f['worst']['floor']} floor ·" in head, head
+        assert not b.problems(path)["errors"]
+    finally:
+        b.close()

@@ -391,6 +391,9 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
                           "plan": f["id"] if key == "plan" else None})
         if f["id"] in in_model:
             links.append({"href": "#fig-model", "text": w["in3d"], "focus": f["id"]})
+        elif sun["sunlight"] and f["id"] in sun["sunlight"]["finding_windows"]:
+            # the worst window in the 3D model, its details beside it (sunlight.js)
+            links.append({"href": "#fig-model", "text": w["in3d"], "sunwin": f["id"]})
         if not links and f["family"] == "capacity":
             links.append({"href": "#indicators", "text": w["indicators"]})
         evidence[f["id"]] = links

@@ -140,11 +140,16 @@ def context(report: dict, lang: str) -> dict:
              "uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "file": rel}
             for rel, title, png in figures(sun, lang, report)]
     by_file = {f["file"]: f["id"] for f in figs}
+    import math
+
+    north = float(report["drawing"].get("north_deg", 90.0))
     picks = []
     for win in sun["windows"][:MAX_PICK]:
         (x0, y0), (x1, y1) = win["line"]
+        a = math.radians(north - float(win.get("azimuth_deg", 180.0)))   # outward, drawing frame
         picks.append({"p": [round((x0 + x1) / 2 - ox, 3), round(win["sill_z_m"] + 0.75, 3),
                             round(-((y0 + y1) / 2 - oy), 3)],
+                      "n": [round(math.cos(a), 4), round(-math.sin(a), 4)],     # viewer: x, z
                       "b": win["building"], "f": win["floor"], "o": win["orientation"],
                       "fc": win["facade"], "w": win["window"], "u": win["unit"],
                       "c": win["continuous_minutes"], "cu": win["cumulative_minutes"],
@@ -153,7 +158,18 @@ def context(report: dict, lang: str) -> dict:
                       "why": win.get("reason")})
     finding_figs = {f["id"]: by_file[f["figure"]] for f in report.get("findings", [])
                     if f.get("figure") in by_file}
-    data = {"windows": picks, "finding_figs": finding_figs, "words": w}
+    # each sunlight finding's worst window, for its "3D" link (the viewer looks at it)
+    index = {(win["building"], win["floor"], win["facade"], str(win["window"])): k
+             for k, win in enumerate(sun["windows"][:MAX_PICK])}
+    finding_windows = {}
+    for f in report.get("findings", []):
+        wst = f.get("worst") if f.get("family") == "sunlight" else None
+        if wst:
+            k = index.get((wst.get("building"), wst.get("floor"), wst.get("facade"), str(wst.get("window"))))
+            if k is not None:
+                finding_windows[f["id"]] = k
+    data = {"windows": picks, "finding_figs": finding_figs, "finding_windows": finding_windows,
+            "words": w}
     settings = w["settings"].format(date=s["date"], year=s["year"], lon=s["lon_deg"], lat=s["lat_deg"],
                                     step=s["step_min"], sill=s["sill_m"], width=s["reference_width_m"],
                                     radius=s["radius_m"])
@@ -192,7 +208,7 @@ def context(report: dict, lang: str) -> dict:
                       skipped_text=[t["skipped_v"].format(facade=k.get("facade"), orientation=orient(k.get("orientation") or ""))
                                     for k in r.get("skipped") or [] if k.get("what") == "outside-table"])
                  for r in sun["receivers"]]
-    return {"sunlight": {"w": w, "t": t, "settings": settings, "receivers": receivers, "figures": figs,
+    return {"sunlight": {"w": w, "t": t, "finding_windows": finding_windows, "settings": settings, "receivers": receivers, "figures": figs,
                          "data": data, "requirement": requirement, "orient": orient,
                          "params": _params(sun, lang), "windows": rows,
                          "more": max(0, len(bad) - MAX_ROWS)}}

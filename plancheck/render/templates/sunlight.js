@@ -34,6 +34,15 @@
     }).join("; ") : w.none));
     void mins;
   }
+  // a sunlight finding's "3D" link: the viewer looks at its worst window, its details beside it
+  Array.prototype.forEach.call(document.querySelectorAll("[data-sun-window]"), function (a) {
+    a.addEventListener("click", function () {
+      var win = data.windows[data.finding_windows[a.getAttribute("data-sun-window")]];
+      if (!win) { return; }
+      if (viewer.look) { viewer.look(win.p, win.n); }
+      show(win);
+    });
+  });
   var down = null;
   viewer.canvas.addEventListener("mousedown", function (ev) { down = [ev.clientX, ev.clientY]; });
   viewer.canvas.addEventListener("click", function (ev) {
