@@ -296,12 +296,13 @@ def test_sunlight_section_prints_parameters_receivers_and_failing_windows(browse
     shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows) tbody tr'))"
                        ".filter(r => r.getBoundingClientRect().height > 0).map(r => r.cells[0].textContent)")
     assert shown == [r["building"] for r in report["sunlight"]["receivers"]]
-    rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.sun-windows tbody tr'))"
+    rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.sun-windows tbody tr:not(.note)'))"
                       ".map(r => Array.from(r.cells).map(c => c.innerText.trim()))")
     first = next(r for r in rows if r[0] == "1#-1F-W5A")
     assert first[3].startswith("14:11–15:00") and first[4] == "49" and first[-1] == "3#", first
     fails = [w for w in report["sunlight"]["windows"] if w["status"] != "pass"]
     assert len(rows) == len(fails)
+    assert "采样窗" in browser.js("document.querySelector('#sunlight table.sun-windows tr.note').innerText")
 
 
 #: English words that must not appear in the Chinese report's text (status and verdict words,

@@ -31,7 +31,8 @@ PARAMS = {
            "win_id": "窗编号", "facade": "墙面", "orientation": "朝向", "lit": "日照时段 真太阳时（北京时间）",
            "cont": "连续", "cum": "累计", "req": "要求", "status": "结论", "by": "遮挡建筑",
            "more": "另有 {n} 个窗未列出（见 sunlight.json）", "homes_h": "户 满足/不满足/未定",
-           "homes_unit": "户", "windows_unit": "采样窗"},
+           "homes_unit": "户", "windows_unit": "采样窗",
+           "sampled": "采样窗：该建筑未绘窗，按每层主要朝向的窗宽与间距采样（规划阶段保守估算），编号为 墙面/序号"},
     "en": {"params": "Parameters", "zone": "area", "place": "longitude, latitude", "place_v": "{lon} E, {lat} N",
            "date": "date", "date_v": "winter solstice {date} (reference year {year})", "clock": "time",
            "clock_v": "true solar time; the effective window by facade orientation below",
@@ -51,7 +52,9 @@ PARAMS = {
            "orientation": "orientation", "lit": "sunlit, true solar time (Beijing time)",
            "cont": "continuous", "cum": "cumulative", "req": "required", "status": "status",
            "by": "shaded by", "more": "{n} more windows not listed (see sunlight.json)",
-           "homes_h": "homes pass/fail/unknown", "homes_unit": "homes", "windows_unit": "sampled windows"},
+           "homes_h": "homes pass/fail/unknown", "homes_unit": "homes", "windows_unit": "sampled windows",
+           "sampled": "sampled window: the building has no drawn windows, so each floor's main facades are "
+                      "sampled (conservative planning-stage estimate), numbered facade/sample"},
 }
 
 
