@@ -25,7 +25,7 @@ import textwrap
 import numpy as np
 
 from plancheck.render.figures import (MAX_FINDING_VIEWS, STATUS_RGB, STATUS_WORD, Figure, RenderError,
-                                      compare, drawn, grouped_segments, num,
+                                      compare, drawn, grouped_segments,
                                       required_lines, segment, view_findings, worst)
 
 WINDOW = (1280, 800)
