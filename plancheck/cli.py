@@ -153,6 +153,13 @@ def _console():
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 
 
+def _progress(quiet: bool, verbose: bool):
+    """A `tell(step)` printing `plancheck: step…` on stderr when it is a terminal or with -v."""
+    if quiet or not (verbose or sys.stderr.isatty()):
+        return lambda step: None
+    return lambda step: print(f"plancheck: {step}…", file=sys.stderr, flush=True)
+
+
 @app.command()
 def check(
     drawing: Path = DrawingArg,
@@ -194,12 +201,16 @@ def check(
         folder = out or Path("reports") / _safe_stem(drawing)
         _out_folder(folder)
         _input_file(drawing)
+        # progress on stderr (a check with figures takes 10-90 s): on a terminal or with -v
+        tell = _progress(quiet, verbose)
+        tell(f"checking {drawing}")
         result = run_check(drawing, _with_city(opts, city))
         result.report["drawing"]["path"] = _shown(result.report["drawing"]["path"])
         if result.report["context"].get("file"):
             result.report["context"]["file"] = _shown(result.report["context"]["file"])
         shown_diff = _add_baseline(result.report, baseline, opts) if baseline else None
-        written = render(result.report, folder, names, RenderContext(result, opts.lang))
+        written = render(result.report, folder, names, RenderContext(result, opts.lang),
+                         progress=lambda name: tell(f"writing {name}"), run="check")
         if shown_diff is not None:
             from plancheck.render import diff_view
 
@@ -259,6 +270,9 @@ def sunlight(
             from plancheck.render.sunlight_figures import render_files
 
             written += render_files(doc, folder, lang)
+        from plancheck.render.formats import own_outputs
+
+        own_outputs(folder, "sunlight", written)     # this run's stale figures go
         if not quiet:
             _console().print(sunlight_view.summary(doc, ext.findings, written, lang))
         # only a receiver the regulation requires the analysis of can fail the command
