@@ -362,3 +362,22 @@ def test_suggest_flags_impossible_areas(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "# check: building layer 总图-建筑: an outline of 250,000.0 m² is larger than a building" in text
     assert yaml.safe_load(text)["layers"]["building"] == ["总图-建筑"]
+
+
+def test_multileader_labels(tmp_path):
+    """A label in a MULTILEADER stands where its arrow points."""
+    from ezdxf.math import Vec2
+    from ezdxf.render import mleader
+
+    doc = ezdxf.new("R2018", units=6)
+    msp = doc.modelspace()
+    msp.add_lwpolyline(SITE, close=True, dxfattribs={"layer": "用地红线"})
+    _rect(msp, 10, 10, 70, 22)
+    b = msp.add_multileader_mtext("Standard", dxfattribs={"layer": "文字"})
+    b.set_content("7#住宅 11F H=33.0", char_height=2.5)
+    b.add_leader_line(mleader.ConnectionSide.left, [Vec2(40, 16)])
+    b.build(insert=Vec2(90, 40))
+    path = tmp_path / "ml.dxf"
+    doc.saveas(path)
+    (bld,) = read_site(path, Options(lang="en"))[2].model.buildings
+    assert (bld.name, bld.use, bld.floors, bld.height_m) == ("7#", "residential", 11, 33.0)

@@ -583,6 +583,7 @@ class _Extractor:
                 item = tx.item(e, content, "/" in str(e.dxf.get("handle", "")))
                 if item is not None:
                     found.append((item, e, role))
+        found += self._mleaders(by_role)
         if not found:
             return []
         anchors = geo.to_model(np.array([(it.x, it.y) for it, _, _ in found], dtype=float), self.frame)
@@ -592,6 +593,30 @@ class _Extractor:
         return [_Text(it, read_label(it.content), (float(a[0]), float(a[1])), box, it.h * scale,
                       self._source(e), role)
                 for (it, e, role), a, box in zip(found, anchors, boxes)]
+
+    def _mleaders(self, by_role) -> list[tuple[tx.TextItem, object, str]]:
+        """MULTILEADER labels: the text they hold, standing where their arrow points (inside
+        the building it labels)."""
+        from ezdxf.tools.text import plain_mtext
+
+        out = []
+        for role in LABEL_ROLES:
+            for e in by_role[role]:
+                if e.dxftype() != "MULTILEADER":
+                    continue
+                try:
+                    ctx = e.context
+                    content = plain_mtext(ctx.mtext.default_content).replace("\n", " ").strip() \
+                        if ctx.mtext is not None else ""
+                    arrow = next(v for ld in ctx.leaders for line in ld.lines for v in line.vertices)
+                    h = float(ctx.char_height or 1.0)
+                except Exception:  # noqa: BLE001 - a damaged or block-content leader: no label
+                    continue
+                if content:
+                    out.append((tx.TextItem(e, decode_escapes(content), float(arrow[0]),
+                                            float(arrow[1]), h, 0.0, _layer(e),
+                                            str(e.dxf.get("handle", "?")), at_point=True), e, role))
+        return out
 
     def _leaders(self, by_role) -> list[tuple[tuple[float, float], tuple[float, float], Source]]:
         """Leaders: LEADER entities on any layer, and short lines on label layers."""

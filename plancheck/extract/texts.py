@@ -28,13 +28,17 @@ class TextItem:
     layer: str
     handle: str
     from_block: bool = False
+    #: the text stands at a point, not in a box of its own (a MULTILEADER's arrow head)
+    at_point: bool = False
 
     @property
     def width(self) -> float:
-        return text_width(self.content, self.h)
+        return self.h if self.at_point else text_width(self.content, self.h)
 
     def centre(self) -> tuple[float, float]:
         """Estimated centre of the text's box (drawing units)."""
+        if self.at_point:
+            return self.x, self.y
         e = self.entity
         kind = e.dxftype()
         w, h = self.width, self.h
