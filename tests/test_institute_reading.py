@@ -381,3 +381,19 @@ def test_multileader_labels(tmp_path):
     doc.saveas(path)
     (bld,) = read_site(path, Options(lang="en"))[2].model.buildings
     assert (bld.name, bld.use, bld.floors, bld.height_m) == ("7#", "residential", 11, 33.0)
+
+
+def test_large_labelled_building_with_rooftop_outlines_stays_a_building(tmp_path):
+    """A labelled building covering most of a small site, with three data-less outlines on its
+    roof, is a building (its roof outlines are no reason to read it as a zone)."""
+    doc = ezdxf.new("R2000", units=6)
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (60, 0), (60, 40), (0, 40)], close=True, dxfattribs={"layer": "用地红线"})
+    _rect(msp, 5, 5, 55, 35)                       # 1,500 m² of a 2,400 m² site
+    for x in (10, 25, 40):
+        _rect(msp, x, 25, x + 4, 29)               # 3 × 16 m² on the roof (3.2 % in all)
+    _text(msp, "1# 办公 4F H=16.0", (8, 10))
+    ext, _, _ = _read(doc, tmp_path)
+    (b,) = ext.model.buildings
+    assert (b.name, b.height_m, len(b.masses)) == ("1#", 16.0, 1)
+    assert not _codes(ext, "DRW-NOT-BUILDING") and len(_codes(ext, "DRW-INFERRED")) == 3

@@ -688,17 +688,23 @@ class _Extractor:
                         named[j] = (d, t.label.not_building)
         inside = enclosed(cands)
         site_area = site.area if site is not None else None
+        labelled = {i for t, i in zip(texts, owners) if i is not None and t.label.label_like}
+        own_named = {i for t, i in zip(texts, owners)
+                     if i is not None and t.label.label_like and "NAME" in t.label.fields}
         dropped: set[int] = set()
         for i in cands:
             reason = None
-            kids = inside.get(i, [])
+            kids = [k for k in inside.get(i, []) if k in labelled]   # roof plants do not count
             if i in named:
                 reason = named[i][1]
-            elif kids and (len(kids) >= ZONE_MIN_ENCLOSED or outlines[i].dashed
-                           or (site_area and polys[i].area >= ZONE_SITE_SHARE * site_area)):
+            elif kids and outlines[i].dashed:
+                reason = "zone"          # buildings are not drawn dashed around other buildings
+            elif len(kids) >= 2 and i not in own_named and (
+                    len(kids) >= ZONE_MIN_ENCLOSED
+                    or (site_area and polys[i].area >= ZONE_SITE_SHARE * site_area)):
                 reason = "zone"
             if reason:
-                self._not_building(outlines[i], reason, len(kids))
+                self._not_building(outlines[i], reason, len(inside.get(i, [])))
                 dropped.add(i)
         cands = [i for i in cands if i not in dropped]
 
