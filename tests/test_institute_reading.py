@@ -6,7 +6,6 @@ Expected values are hand arithmetic on the coordinates written here.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import ezdxf
 import pytest

@@ -20,14 +20,13 @@ import numpy as np
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-#: a straight run at least this long (m) belongs to one road
-RUN_MIN_M = 15.0
-#: runs turning more than this (degrees) meet at a corner: two roads
-TURN_MIN_DEG = 30.0
-#: simplification tolerance (m) used to find the runs of a polyline with arcs
+from plancheck import tolerances as tol
+
+RUN_MIN_M = tol.ROAD_RUN_MIN_M          # a straight run at least this long belongs to one road
+TURN_MIN_DEG = tol.ROAD_TURN_MIN_DEG    # runs turning more than this meet at a corner
+SIDE_DRAWN_M = tol.ROAD_SIDE_DRAWN_M    # a red line this close to a centre-line side draws it
+#: simplification (m) used to find the straight runs of a polyline with arcs
 SIMPLIFY_M = 0.5
-#: a red line is drawn for a side of a centre-line road when one lies within this (m) of it
-SIDE_DRAWN_M = 1.5
 
 
 def split(line: LineString) -> list[LineString]:

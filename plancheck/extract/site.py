@@ -57,31 +57,21 @@ FIELD_KEYS = {"NAME": "name", "USE": "use", "FLOORS": "floors", "HEIGHT": "heigh
 ANNOTATION_TYPES = ("DIMENSION", "ARC_DIMENSION", "LEADER", "MULTILEADER", "MLEADER", "POINT",
                     "TOLERANCE", "IMAGE", "WIPEOUT", "SOLID", "TRACE", "3DFACE", "RAY", "XLINE")
 
-#: A CIRCLE on a building layer up to this area (m²) is a tag (楼号圈), not a building.
-TAG_MAX_M2 = 80.0
-#: A CIRCLE on a green layer up to this area (m²) is a tree symbol, not a green area.
-TREE_MAX_M2 = 30.0
+#: reading thresholds (plancheck/tolerances.py)
+TAG_MAX_M2 = tol.TAG_CIRCLE_MAX_M2
+TREE_MAX_M2 = tol.TREE_CIRCLE_MAX_M2
+ZONE_SITE_SHARE = tol.ZONE_SITE_SHARE
+ZONE_MIN_ENCLOSED = tol.ZONE_MIN_ENCLOSED
 #: Blocks whose name matches these hold parking stalls / tree symbols.
 PARKING_BLOCK = re.compile(r"车位|停车|park|stall|carport", re.IGNORECASE)
 TREE_BLOCK = re.compile(r"乔木|灌木|树|植物|绿篱|花|tree|shrub|plant|bush", re.IGNORECASE)
-#: An outline enclosing buildings and at least this share of the site is a zone, not a building.
-ZONE_SITE_SHARE = 0.5
-#: An outline enclosing this many outlines is a zone (建筑控制线, 地库), not a building.
-ZONE_MIN_ENCLOSED = 3
 #: Rooftop structures whose outline is at most this share of the roof do not count toward the
 #: building height (附录二 5: 水平面积之和不超过屋面建筑面积1/8的，不计入建筑高度).
 ROOF_SHARE_MAX = 1.0 / 8.0
 #: Linetypes of outlines that are drawn dashed: underground, control and projection lines.
 DASHED = re.compile(r"dash|hidden|虚|dot|phantom|center|中心", re.IGNORECASE)
-#: A leader joins a label when one of its ends lies within this many text heights of the
-#: label's box (at least LEADER_REACH_MIN_M) and the other inside an outline.
-LEADER_REACH_H = 3.0
-LEADER_REACH_MIN_M = 1.5
-#: A label outside every outline and without a leader belongs to the nearest outline within
-#: this many text heights (at least NEAR_MIN_M), when no other outline is nearly as near.
-NEAR_H = 3.0
-NEAR_MIN_M = 4.0
-NEAR_RATIO = 2.0
+LEADER_REACH_H, LEADER_REACH_MIN_M = tol.LEADER_REACH_H, tol.LEADER_REACH_MIN_M
+NEAR_H, NEAR_MIN_M, NEAR_RATIO = tol.NEAR_H, tol.NEAR_MIN_M, tol.NEAR_RATIO
 
 #: DRW-SKIPPED reasons: key -> (what zh, what en, why zh, why en)
 SKIP_REASONS = {
