@@ -165,3 +165,21 @@ def test_shipped_maps_read_the_corpus_alike(case, maps):
     assert fails == {(v["rule"], tuple(v["subjects"])) for v in exp["fails"]}
     for name, value in exp["indicators"].items():
         assert report["indicators"][name] == pytest.approx(value, rel=0.01), name
+
+
+def test_inspect_shows_sources_and_what_was_not_read(maps):
+    """`inspect` shows where each value came from and counts what a mapped layer held that was
+    not read; report.json has the same counts per layer."""
+    layers, _ = _suggested_map("a-chinese", maps)
+    proc = run_cli("inspect", str(CORPUS / "a-chinese.dxf"), "--layers", str(layers),
+                   "--context", str(CORPUS / "a-chinese.conditions.yaml"), "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.replace("\n", " ")
+    assert "schedule table: USE" in out and "attrib: NAME" in out
+    assert "DRW-SKIPPED" in out and "tree symbols" in out
+    checked, _ = _checked("a-chinese", maps)
+    layers_info = checked.report["drawing"]["layers"]
+    # 12 tree blocks of a circle and two lines each; G1, G3, G5 drawn with a boundary polyline
+    # besides the hatch; G3's island drawn as a polyline too; 2 楼号 tag circles
+    assert layers_info["绿化"]["not_read"] == {"duplicate": 3, "island": 1, "tree": 36}
+    assert layers_info["建筑轮廓"]["not_read"] == {"tag": 2}
