@@ -396,3 +396,14 @@ def test_large_labelled_building_with_rooftop_outlines_stays_a_building(tmp_path
     (b,) = ext.model.buildings
     assert (b.name, b.height_m, len(b.masses)) == ("1#", 16.0, 1)
     assert not _codes(ext, "DRW-NOT-BUILDING") and len(_codes(ext, "DRW-INFERRED")) == 3
+
+
+def test_existing_neighbours_labelled_by_what_they_are_are_told_apart(tmp_path):
+    doc, msp = _doc()
+    _rect(msp, 10, 10, 70, 22); _text(msp, "1# 住宅 6F H=18.6", (14, 16))
+    for x in (10, 90):                               # two 现状住宅 north of the site
+        _rect(msp, x, 170, x + 60, 182); _text(msp, "现状住宅 6F", (x + 4, 175))
+    ext, _, _ = _read(doc, tmp_path)
+    assert sorted(b.name for b in ext.model.buildings) == ["1#", "现状住宅-1", "现状住宅-2"]
+    west = next(b for b in ext.model.buildings if b.name == "现状住宅-1")
+    assert west.status == "existing" and west.footprint.bounds[0] == pytest.approx(10.0)

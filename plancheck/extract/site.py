@@ -824,6 +824,7 @@ class _Extractor:
                 unnamed.append(len(built))
             built.append((i, mass))
         masses = self._name_unnamed([m for _, m in built], unnamed)
+        masses = self._tell_apart(masses)
         mass_of = {i: m for (i, _), m in zip(built, masses)}
         for m in masses:
             missing = [f for f in ("NAME", "USE", "FLOORS", "HEIGHT")
@@ -952,6 +953,26 @@ class _Extractor:
         word = "未命名" if self.lang == "zh" else "unnamed"
         for n, k in enumerate(order, 1):
             masses[k] = replace(masses[k], name=f"{word}-{n}")
+        return masses
+
+    def _tell_apart(self, masses: list[Mass]) -> list[Mass]:
+        """Existing buildings labelled by what they are (`现状住宅 6F`), not by a name, are told
+        apart when several stand apart: 现状住宅-1, 现状住宅-2... (north to south, west to east);
+        masses sharing a real name (1#: a podium and its tower) stay one building."""
+        from dataclasses import replace
+
+        groups: dict[str, list[int]] = defaultdict(list)
+        for k, m in enumerate(masses):
+            if m.name and m.status == "existing" and not read_label(m.name).strict_name \
+                    and read_label(m.name).existing:
+                groups[m.name].append(k)
+        for name, ks in groups.items():
+            if len(ks) < 2 or shapely.union_all([masses[k].outline for k in ks]).geom_type == "Polygon":
+                continue   # one mass, or masses that touch: one building
+            order = sorted(ks, key=lambda k: (-round(masses[k].outline.centroid.y, 1),
+                                              round(masses[k].outline.centroid.x, 1)))
+            for n, k in enumerate(order, 1):
+                masses[k] = replace(masses[k], name=f"{name}-{n}")
         return masses
 
     def _put(self, slot: dict, field_: str, carrier: str, raw: str, src: Source) -> None:
