@@ -313,6 +313,7 @@ def inspect(
     layers: Optional[Path] = LayersOpt,
     lang: str = LangOpt,
     suggest: bool = typer.Option(False, "--suggest", help="For an unknown drawing: list every layer's content and propose a layer map (YAML)."),
+    map_out: Optional[Path] = typer.Option(None, "-o", "--output", help="With --suggest: write the proposed layer map alone to this file (pass it to check with --layers)."),
 ) -> None:
     """Show what plancheck recognised in a drawing (layers, buildings and their data carriers,
     roads with widths, drawing problems) so it can be fixed before a check."""
@@ -322,6 +323,10 @@ def inspect(
         from plancheck.pipeline import check as run_check
         from plancheck.render import terminal
 
+        from plancheck.errors import PlancheckError
+
+        if map_out is not None and not suggest:
+            raise PlancheckError("-o writes the layer map that --suggest proposes: add --suggest")
         _input_file(drawing)
         if suggest:
             from rich.text import Text
@@ -336,6 +341,13 @@ def inspect(
             console = _console()
             console.print(sg.render(found))
             console.print(Text(found.yaml(drawing.name)), soft_wrap=True)
+            if map_out is not None:
+                try:
+                    map_out.write_text(found.yaml(drawing.name), encoding="utf-8")
+                except OSError as exc:
+                    raise PlancheckError(f"{map_out}: cannot write the layer map "
+                                         f"({exc.strerror or exc})") from None
+                console.print(Text(f"written: {map_out}", style="dim"))
             return
         result = run_check(drawing, opts)
         _console().print(terminal.inspection(result.report))
