@@ -86,8 +86,9 @@ DRAWING_CODES: dict[str, tuple[str, str, str, str]] = {
                     "{layer} 图层上的 {count} 个 {entity_type} 图元不是该图层要求的类型，未读入",
                     "{count} {entity_type} entities on {layer} are not the kind this layer takes and were not read"),
     "DRW-DATA": ("error", "PCDS-1 §3",
-                 "建筑 {name}（{handle}）缺少 {fields}，需要这些数据的条款将报告“未知”",
-                 "building mass {name} ({handle}) lacks {fields}: rules that need them report unknown"),
+                 "建筑 {name}（{handle}）缺少 {fields}，需要这些数据的条款在其取值可能改变结论时报告“未知”",
+                 "building mass {name} ({handle}) lacks {fields}: rules that need them report unknown "
+                 "where the missing value could change the verdict"),
     "DRW-VALUE": ("warning", "PCDS-1 §3",
                   "图元 {handle}（{layer}）的 {field} 值“{value}”无法识别，已忽略",
                   "entity {handle} on {layer}: {field} value '{value}' is not understood and was ignored"),

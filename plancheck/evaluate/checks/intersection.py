@@ -138,20 +138,62 @@ def _two_roads(owners) -> bool:
 STRAIGHT_ON_DEG = 1e-6
 
 
+def _cut_from(pts, others, corner_deg: float, min_turn_deg: float, max_radius_m: float):
+    """The turn of a cut (切角) that `pts` starts with, when its start lies on another red line
+    (not at its end: a road drawn by its centre line runs on through the intersection): the
+    turn from that line into the cut and from the cut into the road, each `corner_deg` or more,
+    the same way, together at least `min_turn_deg`; None otherwise."""
+    start = Point(pts[0])
+    if math.dist(pts[0], pts[1]) > 2 * max_radius_m:
+        return None
+    cut = _heading(pts[0], pts[1])
+    into = _turn(cut, _heading(pts[1], pts[2]))
+    for line in others:
+        if line.distance(start) > tol.BOUNDARY_ON_LINE_M:
+            continue
+        s = line.project(start)
+        if s <= tol.BOUNDARY_ON_LINE_M or s >= line.length - tol.BOUNDARY_ON_LINE_M:
+            continue        # at the other line's end: meeting end to end (a corner or a chain)
+        a, b = line.interpolate(s - tol.BOUNDARY_ON_LINE_M), line.interpolate(s + tol.BOUNDARY_ON_LINE_M)
+        along = _heading((a.x, a.y), (b.x, b.y))
+        turn_in = _turn(along, cut)
+        if abs(turn_in) > 90.0:                       # the other road, taken the way into the cut
+            turn_in = _turn(along + 180.0, cut)
+        total = abs(turn_in + into)
+        if abs(turn_in) >= corner_deg and abs(into) >= corner_deg and \
+                math.copysign(1, turn_in) == math.copysign(1, into) and min_turn_deg <= total < 180.0:
+            return total
+    return None
+
+
 def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: float = math.inf):
     """(curves, corners) on the red lines; a curve of larger radius than `max_radius_m` is a
     bend of the road, not the corner of an intersection. Pieces that meet end to end are
     looked at as one line (`_chains`), so a 切角 split between two roads' pieces is still a cut."""
     curves: list[Curve] = []
     corners: list[Corner] = []
-    for pts, owners in _chains(roads):
+    chains = _chains(roads)
+    lines = [LineString(c) for c, _ in chains]
+    for k, (pts, owners) in enumerate(chains):
         if len(pts) < 3:
             continue
         heads = [_heading(a, b) for a, b in zip(pts, pts[1:])]
         turns = [_turn(h0, h1) for h0, h1 in zip(heads, heads[1:])]   # at vertex i + 1
         lengths = [math.dist(a, b) for a, b in zip(pts, pts[1:])]
-        i = 0
-        while i < len(turns):
+        i, last = 0, len(turns)
+        # a red line drawn from its 切角: its first (or last) straight starts on another road's
+        # red line, turning from it one way and into the road the other way: a cut
+        others = [line for m, line in enumerate(lines) if m != k]
+        for end in (0, -1):
+            ends = pts if end == 0 else pts[::-1]
+            cut = _cut_from(ends, others, corner_deg, min_turn_deg, max_radius_m)
+            if cut is not None:
+                curves.append(Curve(owners[end], ends[0], ends[1], cut, chamfer=True, shared=True))
+                if end == 0:
+                    i = 1
+                else:
+                    last = len(turns) - 1
+        while i < last:
             t = turns[i]
             if abs(t) >= corner_deg:
                 nxt = turns[i + 1] if i + 1 < len(turns) else 0.0
