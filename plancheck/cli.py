@@ -153,6 +153,13 @@ def _console():
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 
 
+def _progress(quiet: bool, verbose: bool):
+    """A `tell(step)` printing `plancheck: step…` on stderr when it is a terminal or with -v."""
+    if quiet or not (verbose or sys.stderr.isatty()):
+        return lambda step: None
+    return lambda step: print(f"plancheck: {step}…", file=sys.stderr, flush=True)
+
+
 @app.command()
 def check(
     drawing: Path = DrawingArg,
@@ -194,12 +201,16 @@ def check(
         folder = out or Path("reports") / _safe_stem(drawing)
         _out_folder(folder)
         _input_file(drawing)
+        # progress on stderr (a check with figures takes 10-90 s): on a terminal or with -v
+        tell = _progress(quiet, verbose)
+        tell(f"checking {drawing}")
         result = run_check(drawing, _with_city(opts, city))
         result.report["drawing"]["path"] = _shown(result.report["drawing"]["path"])
         if result.report["context"].get("file"):
             result.report["context"]["file"] = _shown(result.report["context"]["file"])
         shown_diff = _add_baseline(result.report, baseline, opts) if baseline else None
-        written = render(result.report, folder, names, RenderContext(result, opts.lang))
+        written = render(result.report, folder, names, RenderContext(result, opts.lang),
+                         progress=lambda name: tell(f"writing {name}"), run="check")
         if shown_diff is not None:
             from plancheck.render import diff_view
 
@@ -259,6 +270,9 @@ def sunlight(
             from plancheck.render.sunlight_figures import render_files
 
             written += render_files(doc, folder, lang)
+        from plancheck.render.formats import own_outputs
+
+        own_outputs(folder, "sunlight", written)     # this run's stale figures go
         if not quiet:
             _console().print(sunlight_view.summary(doc, ext.findings, written, lang))
         # only a receiver the regulation requires the analysis of can fail the command
@@ -299,6 +313,7 @@ def inspect(
     layers: Optional[Path] = LayersOpt,
     lang: str = LangOpt,
     suggest: bool = typer.Option(False, "--suggest", help="For an unknown drawing: list every layer's content and propose a layer map (YAML)."),
+    map_out: Optional[Path] = typer.Option(None, "-o", "--output", help="With --suggest: write the proposed layer map alone to this file (pass it to check with --layers)."),
 ) -> None:
     """Show what plancheck recognised in a drawing (layers, buildings and their data carriers,
     roads with widths, drawing problems) so it can be fixed before a check."""
@@ -308,6 +323,10 @@ def inspect(
         from plancheck.pipeline import check as run_check
         from plancheck.render import terminal
 
+        from plancheck.errors import PlancheckError
+
+        if map_out is not None and not suggest:
+            raise PlancheckError("-o writes the layer map that --suggest proposes: add --suggest")
         _input_file(drawing)
         if suggest:
             from rich.text import Text
@@ -322,6 +341,13 @@ def inspect(
             console = _console()
             console.print(sg.render(found))
             console.print(Text(found.yaml(drawing.name)), soft_wrap=True)
+            if map_out is not None:
+                try:
+                    map_out.write_text(found.yaml(drawing.name), encoding="utf-8")
+                except OSError as exc:
+                    raise PlancheckError(f"{map_out}: cannot write the layer map "
+                                         f"({exc.strerror or exc})") from None
+                console.print(Text(f"written: {map_out}", style="dim"))
             return
         result = run_check(drawing, opts)
         _console().print(terminal.inspection(result.report))

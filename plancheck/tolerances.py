@@ -76,3 +76,32 @@ SUN_ORIGIN_OFFSET_M = 0.05
 #: Two prisms whose entry distances along a sun ray differ by at most this are met at the same point (masses
 #: sharing a wall); the smaller index is reported as the blocker. Far above float64 rounding, far below drawing.
 SUN_TIE_M = 1e-9
+
+
+# -- reading drawings as design institutes draw them (issue #16) -----------------------------
+# Thresholds of the extractor's reading rules, not measurement tolerances: they decide what an
+# outline or a text is, never a measured value, and are not written into reports.
+
+#: A CIRCLE on a building layer up to this area (m²) is a tag (楼号圈), not a building.
+TAG_CIRCLE_MAX_M2 = 80.0
+#: A CIRCLE on a green layer up to this area (m²) is a tree symbol, not a green area.
+TREE_CIRCLE_MAX_M2 = 30.0
+#: An outline around labelled buildings covering at least this share of the site is a zone.
+ZONE_SITE_SHARE = 0.5
+#: An outline around this many labelled buildings is a zone (建筑控制线, 地库), not a building.
+ZONE_MIN_ENCLOSED = 3
+#: A leader joins a label when one end lies within this many text heights of the label's box
+#: (and at least LEADER_REACH_MIN_M) and the other inside an outline.
+LEADER_REACH_H = 3.0
+LEADER_REACH_MIN_M = 1.5
+#: A label outside every outline without a leader belongs to the nearest outline within this
+#: many text heights (at least NEAR_MIN_M) when the next one is NEAR_RATIO times as far.
+NEAR_H = 3.0
+NEAR_MIN_M = 4.0
+NEAR_RATIO = 2.0
+#: Road red lines: straight runs at least this long belong to one road; runs turning more than
+#: ROAD_TURN_MIN_DEG meet at a corner (two roads); a side of a centre-line road is drawn when a
+#: red line lies within ROAD_SIDE_DRAWN_M of it.
+ROAD_RUN_MIN_M = 15.0
+ROAD_TURN_MIN_DEG = 30.0
+ROAD_SIDE_DRAWN_M = 1.5

@@ -150,6 +150,24 @@ def test_two_red_lines_meeting_at_a_corner_are_a_drawing_finding(tmp_path):
     assert len([f for f in report["findings"] if f["rule"] == "DRW-ROAD-CORNER"]) == 1
 
 
+def test_a_cut_corner_split_between_two_roads_is_still_a_cut(tmp_path):
+    """An institute draws one red-line polyline turning the corner with a 切角 cut from (10, 0)
+    to (0, 10); the reader splits it per road at the cut's middle (5, 5). The two pieces are
+    looked at as one line: the cut is the chord x + y = 10, not two corners without a curve.
+    Tower H = 45 with its corner at (12, 12): (24 − 10) / √2 = 9.899 m. The wider road
+    (40 m > 24 m) gives 第三十四条 10 m > 第三十七条 8 m → fail at 9.899 / 10 (the 24 m road
+    alone would give 8 m and a pass)."""
+    report = _check(tmp_path, {"site": [[0, 10], [10, 0], [100, 0], [100, 80], [0, 80]], "roads": [
+        {"points": [[120, 0], [10, 0], [5, 5]], "width": 40, "name": "甲路"},
+        {"points": [[5, 5], [0, 10], [0, 100]], "width": 24, "name": "乙路"}],
+        "buildings": [_home([12, 12, 42, 24], height=45, floors=15)]}, only={"SH-37"})
+    assert not [f for f in report["findings"] if f["rule"] == "DRW-ROAD-CORNER"]
+    (f,) = [f for f in report["findings"] if f["rule"] == "SH-37"]
+    assert f["status"] == "fail"
+    assert f["measured"] == pytest.approx(14 / 2 ** 0.5, abs=1e-6)
+    assert f["required"] == pytest.approx(10.0)
+
+
 def test_curve_drawn_as_its_own_arc_entity(tmp_path):
     """The corner curve as an ARC entity between two LINEs: its ends are the tangent points,
     (20, 0) and (0, 20); the chord is x + y = 20. Tower H = 45 with its corner at (15, 15):

@@ -61,12 +61,16 @@ def test_missing_height_is_kept_with_data_finding(draw):
     assert report["indicators"]["gross_floor_area_m2"] == pytest.approx(720 * 6)
 
 
-def test_missing_name_uses_handle(draw):
+def test_missing_name_is_named_not_by_handle(draw):
+    """A building without a name is called 未命名-1 (unnamed-1), never by its entity handle
+    (issue #16); the DRW-DATA finding still says NAME is missing and where it could come from."""
     b = slab()
     del b["name"]
     report = check(draw({"site": SITE, "buildings": [b]})).report
     (f,) = codes(report, "DRW-DATA")
-    assert "NAME" in f["message"] and report["buildings"][0]["name"].startswith("#")
+    assert "NAME" in f["message"] and "单体建筑一览表" in f["message"]
+    assert report["buildings"][0]["name"] == "未命名-1"
+    assert f["subjects"] == ["未命名-1"]
 
 
 def test_building_outside_site(draw):

@@ -3,9 +3,10 @@ ruleset at once. Fails if any clause never fires (gives no finding) or any check
 
 The drawing is composed from each clause's first fail- case (or its first declared outcome)
 sketch, each translated onto its own tile of one large site and its names prefixed, so a new
-clause with fixtures is covered without editing this test. Run under four contexts, since
+clause with fixtures is covered without editing this test. Run under five contexts, since
 some clauses exclude each other: planning conditions given (SH-COND-*) or not (the Art. 14
-fallbacks), a detached-house area (Art. 26), and the Puxi inner ring (Art. 28 minimums).
+fallbacks), a detached-house area (Art. 26), the Puxi inner ring (Art. 28 minimums), and
+public green beyond the site's south edge (Art. 33(3): only the context can say so).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ CONTEXTS = {
     "detached-house-area": {"zone": "other", "detached_house_area": True},
     # the Art. 28 minimums only govern where the coefficient is 1.0 (浦西内环线以内)
     "puxi-inner": {"zone": "puxi-inner", "area": "inner-ring"},
+    # 第三十三条（三）: what lies beyond an edge is the context's to say (the site's south edge)
+    "public-green-beyond": {"zone": "other", "boundary": [{"at": [50, -100], "beyond": "public-green"}]},
 }
 
 

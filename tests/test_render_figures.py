@@ -308,3 +308,66 @@ def test_crowded_fails_go_to_numbered_callouts():
     # the list is numbered fails first
     first = [lab for lab in listed if lab["text"] == "1"][0]
     assert first["status"] == "fail"
+
+
+def test_compare_reads_as_a_comparison_with_its_operator():
+    """Measured against required with the operator the limit has: distance minima ≥ (< when
+    short), height and ratio limits ≤ (> when over); no `35.00 / 0.00` for a clause without a
+    minimum; ratios in %; the sunlight minutes of a settled pair follow the distance."""
+    from plancheck.render.figures import compare, is_upper
+
+    dist = {"family": "spacing", "status": "fail", "measured": 20.0, "required": 21.6, "unit": "m",
+            "clause": "第二十三条（一）1"}
+    assert compare(dist) == "20.00 m < 21.60 m"
+    assert compare(dist, clause=True) == "20.00 m < 21.60 m（第二十三条（一）1）"
+    assert compare(dict(dist, status="pass", measured=21.6 - 1e-9)) == "21.60 m ≥ 21.60 m"
+    height = {"family": "road-height", "status": "fail", "measured": 87.0, "required": 78.0, "unit": "m"}
+    assert is_upper(height) and compare(height) == "87.00 m > 78.00 m"
+    assert compare(dict(height, measured=54.0, status="pass")) == "54.00 m ≤ 78.00 m"
+    assert compare({"family": "setback", "status": "pass", "measured": 35.0, "required": 0.0,
+                    "unit": "m"}) == "35.00 m"
+    assert compare({"family": "spacing", "status": "unknown", "measured": None, "required": 30.0,
+                    "unit": "m"}) == "— ≥ 30.00 m"
+    density = {"family": "capacity", "metric": "building_density", "status": "pass",
+               "measured": 0.2244, "required": 0.25, "unit": ""}
+    green = dict(density, metric="green_ratio", measured=0.3633, required=0.35)
+    assert compare(density) == "22.44 % ≤ 25.00 %" and compare(green) == "36.33 % ≥ 35.00 %"
+    settled = dict(dist, measured=31.0, required=30.0, sunlight={"receivers": [
+        {"worst": {"minutes": 49.0, "required": 60.0}}]})
+    assert compare(settled) == "31.00 m ≥ 30.00 m；日照 49 < 60 分钟"
+    assert compare(settled, lang="en") == "31.00 m ≥ 30.00 m; sun 49 < 60 min"
+    minutes = {"family": "sunlight", "status": "fail", "measured": 49.0, "required": 60.0, "unit": "min"}
+    assert compare(minutes) == "49 分钟 < 60 分钟"
+    assert compare(minutes, lang="en") == "49 min < 60 min"
+
+
+def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows():
+    """F0134 (1# short of sun): the 3D view shows 1# as 客体 (blue) with its analysed windows
+    in their verdict colours and its worst window's own label, not a plain box."""
+    _gl_or_skip()
+    from pathlib import Path
+
+    from plancheck.pipeline import Options, check
+    from plancheck.render import scene3d
+    from plancheck.render.figures import STATUS_RGB
+
+    repo = Path(__file__).resolve().parents[1]
+    report = check(repo / "samples" / "huangpu-residential.dxf", Options()).report
+    (f,) = [f for f in report["findings"] if f["rule"] == "SH-SUN-27" and f["status"] == "fail"]
+    scene = scene3d.Scene(report, "zh")
+    try:
+        view = scene.finding_view(f)
+    finally:
+        scene.close()
+    img = _pixels(view.png)
+    flat = img.reshape(-1, 3)
+
+    def near(rgb, tol=30):
+        return int((np.abs(flat - np.array(rgb)).max(axis=1) <= tol).sum())
+
+    blue = (flat[:, 2] > flat[:, 0] + 80) & (flat[:, 2] > flat[:, 1] + 40)
+    assert blue.mean() > 0.05                                      # the shaded building (客体) fills it
+    assert near(STATUS_RGB["pass"]) > 300                          # its passing windows, green
+    assert near(STATUS_RGB["fail"]) > 50                           # its failing ones (and label)
+    kinds = [lab["kind"] for lab in view.labels]
+    assert kinds.count("role") == 2                                # 主体（遮挡）3#, 客体（受遮挡）1#

@@ -225,6 +225,150 @@ def test_sample_report_in_chromium(browser, sample):
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
 
 
+def test_first_screen_holds_the_verdict_indicators_and_every_fail(browser, sample):
+    """At 1600 x 1000 the first screen shows the verdict, the indicators and every fail and
+    unknown, each a link to its row and to its evidence; the counts are report.json's
+    everywhere (header chips, filter bars, captions); the findings tables list fails first with
+    the passes folded, and a family without a fail is one line, not an empty table."""
+    page = sample / "report.html"
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    bad = [f["id"] for f in report["findings"] if f["status"] != "pass"]
+    assert len(bad) == 6        # samples/README.md: the sample fails 6 findings, no unknown
+    browser.open(page, 1600, 1000)
+    _frames(browser)
+    issues = browser.js("Array.from(document.querySelectorAll('#issues tbody tr')).map(r => {"
+                        " const b = r.getBoundingClientRect(); return [r.querySelector('td.fid a')"
+                        ".getAttribute('href'), b.bottom, Array.from(r.querySelectorAll('td.figs a'))"
+                        ".map(a => a.getAttribute('href'))]; })")
+    assert [h for h, _, _ in issues] == ["#" + fid for fid in bad]
+    assert all(bottom <= 1000 for _, bottom, _ in issues), issues          # on the first screen
+    assert all(links for _, _, links in issues)                           # each with its evidence
+    for href in {h for _, _, links in issues for h in links}:
+        assert browser.js(f"!!document.getElementById('{href[1:]}')"), href
+    assert browser.js("document.querySelector('.verdict').getBoundingClientRect().bottom") < 1000
+    assert browser.js("document.querySelector('#indicators table').getBoundingClientRect().bottom") < 1000
+    # the sunlight fails link to their facade sheets
+    row = dict((h, links) for h, _, links in issues)
+    assert row["#F0134"][0].startswith("#sunlight-") and row["#F0136"][0].startswith("#sunlight-")
+    # one set of counts: the header chips, the plan filter bar and the captions say the same
+    chips = browser.js("Array.from(document.querySelectorAll('header .counts a.badge'))"
+                       ".map(a => [a.textContent.trim(), a.getAttribute('href')])")
+    assert ["不合格 7", "#issues"] in chips and ["合格 132", "#findings"] in chips
+    filt = browser.js("Array.from(document.querySelectorAll('#fig-plan input[data-filter-status]'))"
+                      ".map(i => [i.getAttribute('data-filter-status'), i.parentNode.querySelector('.n').textContent])")
+    assert filt == [["fail", "7"], ["unknown", "0"], ["pass", "132"]]
+    assert "132" in browser.js("document.querySelector('#fig-plan .shows').textContent")
+    off = browser.js("document.querySelector('#fig-plan .off-plan').textContent")
+    assert "F0134" in off and "F0136" in off                 # the fails the plan cannot draw
+    assert browser.js("Array.from(document.querySelectorAll('nav a')).map(a => a.getAttribute('href'))"
+                      ".includes('#sunlight')")
+    # fails first in every family; passes folded; an all-pass family shows no table
+    for fam in ("spacing", "setback", "sunlight"):
+        st = browser.js(f"Array.from(document.querySelectorAll('#family-{fam} tr.finding'))"
+                        ".map(r => r.className.match(/st-row-(\\w+)/)[1])")
+        assert st == sorted(st, key=lambda s: s == "pass") and st[0] == "fail", (fam, st)
+    assert browser.js("Array.from(document.querySelectorAll('tr.finding.st-row-pass'))"
+                      ".every(r => r.getBoundingClientRect().height === 0)")
+    assert browser.js("document.querySelector('#family-river-setback table').getBoundingClientRect().height") == 0
+    assert "4" in browser.js("document.querySelector('#family-river-setback .fold-note').innerText")
+    first_fail = browser.js("document.querySelector('#findings tr.finding').getBoundingClientRect().top + scrollY")
+    assert first_fail < 2000
+    # the 合格 chip unfolds the passes; a link to a passing row lands on it
+    browser.js("document.querySelector('header a[data-show-pass]').click()")
+    _frames(browser)
+    assert browser.js("document.getElementById('F0086').getBoundingClientRect().height") > 0
+    assert browser.js("document.getElementById('show-pass').checked")
+    problems = browser.problems(page)
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+def test_sunlight_section_prints_parameters_receivers_and_failing_windows(browser, sample):
+    """The sunlight evidence as sunlight reports print it: a boxed parameter table (area,
+    longitude and latitude in degrees and minutes, date, true solar time, the effective-hours
+    table, step, 满窗, shortest run, sampling, obstructions), every receiver (passing ones
+    too) with the buildings that shade it, and each failing window by a reviewer's number."""
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    browser.open(sample / "report.html", 1600, 1000)
+    params = browser.js("document.querySelector('#sunlight table.sun-params').innerText")
+    for want in ("东经 121°28′、北纬 31°14′", "冬至日 2001-12-22", "真太阳时", "正南 09:00–15:00",
+                 "1 分钟", "1.8 m", "5 分钟", "0.3 m", "300 m"):
+        assert want in params, want
+    shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows) tbody tr'))"
+                       ".filter(r => r.getBoundingClientRect().height > 0).map(r => r.cells[0].textContent)")
+    assert shown == [r["building"] for r in report["sunlight"]["receivers"]]
+    rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.sun-windows tbody tr:not(.note)'))"
+                      ".map(r => Array.from(r.cells).map(c => c.innerText.trim()))")
+    first = next(r for r in rows if r[0] == "1#-1F-W5A")
+    assert first[3].startswith("14:11–15:00") and first[4] == "49" and first[-1] == "3#", first
+    fails = [w for w in report["sunlight"]["windows"] if w["status"] != "pass"]
+    assert len(rows) == len(fails)
+    assert "采样窗" in browser.js("document.querySelector('#sunlight table.sun-windows tr.note').innerText")
+
+
+#: English words that must not appear in the Chinese report's text (status and verdict words,
+#: the sunlight panel's measure words, provenance words, units written out)
+ENGLISH = re.compile(r"\b(pass|fail|unknown|warning|error|PASS|FAIL|INCOMPLETE|continuous|cumulative|"
+                     r"declared|used|facade|min|not checked)\b")
+#: CJK characters (ideographs and full-width forms) that must not appear in the English report
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]+")
+
+
+def _visible_text(browser, report: dict, drop_zh: bool = False) -> str:
+    """The page's text with every passing row unfolded, less what comes from the drawing (its
+    path, building and road names) and, with drop_zh, less the quoted regulation text (marked
+    lang=zh-CN: it is the regulation's own words)."""
+    browser.js("document.getElementById('show-pass').checked || document.getElementById('show-pass').click()")
+    text = browser.js("(() => { const c = document.body.cloneNode(true);"
+                      " c.querySelectorAll('script, style" + (", [lang^=zh]" if drop_zh else "") + "')"
+                      ".forEach(e => e.remove()); document.body.appendChild(c);"
+                      " const t = c.innerText; c.remove(); return t; })()")
+    names = {b["name"] for b in report["buildings"]} | {r.get("name") or "" for r in report.get("roads", [])}
+    names |= {report["drawing"]["path"]}
+    for n in sorted(names, key=len, reverse=True):
+        if n:
+            text = text.replace(n, " ")
+    return text
+
+
+def test_chinese_report_has_no_english_words(browser, sample):
+    page = sample / "report.html"
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    browser.open(page, 1600, 1000)
+    text = _visible_text(browser, report)
+    assert "不合格" in text and "日照分析" in text
+    stray = sorted({m.group(0) for m in ENGLISH.finditer(text)})
+    assert stray == [], [text[max(0, m.start() - 30):m.end() + 30] for m in ENGLISH.finditer(text)][:5]
+    assert "☀" not in text
+
+
+def test_english_report_is_english(browser, tmp_path):
+    """`--lang en`: the same report wholly in English, Chinese left only in what the drawing
+    named (buildings, roads) and in the quoted regulation text."""
+    out = tmp_path / "en"
+    proc = run_cli("check", "samples/huangpu-residential.dxf", "--out", str(out), "--lang", "en",
+                   "--format", "json,html", "-q")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    page = out / "report.html"
+    browser.open(page, 1600, 1000)
+    text = _visible_text(browser, report, drop_zh=True)
+    assert "Fails and unknowns" in text and "Art. 27" in text
+    cjk = [text[max(0, m.start() - 30):m.end() + 30] for m in CJK.finditer(text)]
+    assert cjk == [], cjk[:8]
+    problems = browser.problems(page)
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+def test_page_margin_text_is_css_escaped():
+    """The drawing's name goes into the print margins as a CSS string: it can end neither the
+    string nor the <style> block."""
+    from plancheck.render.html import css_string
+
+    out = str(css_string('x"; } </style><script>alert(1)</script>'))
+    assert '"' not in out and "<" not in out and ">" not in out and "}" not in out
+    assert out.startswith("x\\22 ")
+
+
 NAMES = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>",
          "</script><img src=x onerror=alert(3)>"]
 
@@ -378,7 +522,10 @@ def test_plan_svg_filters_highlights_and_focus(browser, sample):
     top, bottom = browser.js("(() => { const r = document.getElementById('F0109').getBoundingClientRect();"
                              " return [r.top, r.bottom]; })()")
     assert 0 <= top and bottom <= 1000
-    # hovering a row (even a passing finding, filtered out) shows and highlights its dimension
+    # hovering a row (even a passing finding, filtered out) shows and highlights its dimension;
+    # passing rows are folded at first: the checkbox unfolds them
+    assert browser.js("getComputedStyle(document.getElementById('F0086')).display") == "none"
+    browser.js("document.getElementById('show-pass').click()")
     browser.js("document.getElementById('F0086').scrollIntoView({block: 'center'})")
     rx, ry = browser.js("(() => { const r = document.getElementById('F0086').getBoundingClientRect();"
                         " return [r.left + 20, r.top + r.height / 2]; })()")
@@ -489,9 +636,18 @@ def test_prints_a3_landscape_with_the_png_plan(browser, sample):
                          " const r = i.getBoundingClientRect();"
                          " return [getComputedStyle(i).display, r.width, r.height, i.naturalWidth]; })()")
         assert img[0] == "block" and img[1] > 500 and img[2] > 300 and img[3] == 1600, img
-        for sel in ("#planview", ".filters", ".plan-tools", "#fig-model .viewer", "nav"):
+        for sel in ("#planview", ".filters", ".plan-tools", "#fig-model .viewer", "nav",
+                    "tr.finding.st-row-pass", "button.unfold", "details.cl", ".screen-only"):
             assert browser.js(f"Array.from(document.querySelectorAll('{sel}'))"
                               ".every(e => e.getBoundingClientRect().height === 0)"), sel
+        # passes summarised one line per family; each fail prints its clause text; the
+        # findings and the figures each start a page (page 1: verdict, fails, indicators)
+        assert browser.js("Array.from(document.querySelectorAll('tr.print-pass'))"
+                          ".every(e => e.getBoundingClientRect().height > 0)")
+        assert browser.js("Array.from(document.querySelectorAll('tr.finding.st-row-fail blockquote.cl-print'))"
+                          ".filter(e => e.getBoundingClientRect().height > 0).length") >= 5
+        for sel in ("#findings", "#figures"):
+            assert browser.js(f"getComputedStyle(document.querySelector('{sel}')).breakBefore") == "page"
         pdf = base64.b64decode(browser.send("Page.printToPDF", {"preferCSSPageSize": True,
                                                                 "printBackground": True})["data"])
     finally:

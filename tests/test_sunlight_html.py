@@ -38,7 +38,7 @@ def test_sunlight_section_and_window_click(page):
     try:
         b.open(path)
         assert b.js("document.querySelectorAll('#sunlight figure img').length") == 2
-        assert b.js("document.querySelector('#sunlight table').textContent.includes('2#')")
+        assert b.js("document.querySelector('#sunlight table.findings').textContent.includes('2#')")
         # the sunlight finding links to its figure
         fid = next(f["id"] for f in report["findings"] if f["rule"] == "SH-SUN-27")
         assert b.js(f"document.getElementById('{fid}').querySelector('.figs a').getAttribute('href')") \
@@ -58,6 +58,41 @@ def test_sunlight_section_and_window_click(page):
                                                  "button": "left", "clickCount": 1})
         text = b.js("document.getElementById('sunlight-window').textContent")
         assert "2#" in text and "101" in text and "1#" in text      # shaded by 1#
+        # the panel is beside the viewer, not far below it
+        canvas, panel = b.js("[document.getElementById('viewer-canvas'), document.getElementById('sunlight-window')]"
+                             ".map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+        assert panel[0] >= canvas[2] and canvas[1] - 1 <= panel[1] < canvas[3], (canvas, panel)
+        # a click on each floor's window shows that floor (not the one above or below)
+        wins = b.js("JSON.parse(document.getElementById('sunlight-data').textContent).windows.map(w => w.f)")
+        assert len(set(wins)) > 3
+        for k, floor in enumerate(wins):
+            xy = b.js(f"""(function () {{
+                var d = JSON.parse(document.getElementById('sunlight-data').textContent).windows[{k}].p;
+                var v = window.plancheckViewer, m = v.mvp(), r = v.canvas.getBoundingClientRect();
+                var x = m[0]*d[0] + m[4]*d[1] + m[8]*d[2] + m[12], y = m[1]*d[0] + m[5]*d[1] + m[9]*d[2] + m[13];
+                var w = m[3]*d[0] + m[7]*d[1] + m[11]*d[2] + m[15];
+                return [r.left + (x / w + 1) / 2 * r.width, r.top + (1 - y / w) / 2 * r.height];
+            }})()""")
+            for kind in ("mousePressed", "mouseReleased"):
+                b.send("Input.dispatchMouseEvent", {"type": kind, "x": xy[0], "y": xy[1],
+                                                     "button": "left", "clickCount": 1})
+            head = b.js("document.querySelector('#sunlight-window .head').textContent")
+            assert f"· {floor} floor ·" in head, (floor, head)
+        assert not b.problems(path)["errors"]
+    finally:
+        b.close()
+
+
+def test_a_sunlight_findings_3d_link_shows_its_worst_window(page):
+    path, report = page
+    f = next(f for f in report["findings"] if f["rule"] == "SH-SUN-27")
+    b = Chromium()
+    try:
+        b.open(path)
+        b.js(f"document.querySelector('#{f['id']} a[data-sun-window]').click()")
+        b.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        head = b.js("document.querySelector('#sunlight-window .head').textContent")
+        assert f"{f['worst']['building']} · {f['worst']['floor']} floor ·" in head, head
         assert not b.problems(path)["errors"]
     finally:
         b.close()

@@ -1,4 +1,4 @@
-"""What a run did not check (issue #17): the ruleset's declared `not_checked` list, plus the
+"""What a run did not check: the ruleset's declared `not_checked` list, plus the
 articles whose clauses ran but gave no finding on this drawing (no river for 第四十条, no
 curve at an intersection for 第三十七条, no public green said for 第三十三条（三）...).
 

@@ -33,6 +33,8 @@ class Expansion:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (block name, reason)
     virtual: int = 0           # entities produced from blocks
     inserts: list = field(default_factory=list)  # every INSERT, top level and nested
+    #: virtual entity handle -> the names of the blocks it came from, outermost first
+    block_of: dict = field(default_factory=dict)
 
 
 def world_entities(msp, limit: int, out: Expansion | None = None,
@@ -119,6 +121,7 @@ class _Opener:
                     n += 1
                     v.dxf.layer = here
                     v.dxf.handle = f"{handle}/{n}"
+                    self.out.block_of[v.dxf.handle] = stack + (name,)
                     yield v, True
                     if v.dxftype() == "INSERT":
                         self.out.inserts.append(v)
@@ -186,12 +189,18 @@ def _placed(e, m) -> list:
 
 
 def _moved_point(e, m):
-    """A copy of a text or block reference with only its insertion point moved by `m`."""
+    """A copy of a text or block reference with only its insertion point (and a text's
+    alignment point) moved by `m`."""
     copy = e.copy()
     p = copy.dxf.insert if copy.dxftype() == "MTEXT" else copy.ocs().to_wcs(copy.dxf.insert)
+    align = copy.dxf.get("align_point") if copy.dxftype() in ("TEXT", "ATTRIB") else None
+    if align is not None:
+        align = m.transform(copy.ocs().to_wcs(align))
     copy.dxf.insert = m.transform(p)
     for key in ("extrusion", "align_point"):
         copy.dxf.discard(key)
+    if align is not None:
+        copy.dxf.align_point = align
     return copy
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from plancheck import tolerances as tol
 from plancheck.errors import UnitsError
@@ -52,3 +53,26 @@ def north_from_blocks(msp) -> list[float]:
     return [(insert.dxf.get("rotation", 0.0) + 90.0) % 360.0 for insert in msp.query("INSERT")
             if insert.dxf.name.strip().upper() == "PC-NORTH"
             and math.isfinite(insert.dxf.get("rotation", 0.0))]
+
+
+#: The drawing's own unit note: 本图尺寸单位为毫米, 尺寸以毫米计, 单位：mm, 图中尺寸均以米为单位...
+_NOTE = re.compile(r"(?:尺寸|长度|距离|图中|本图|图纸|^)[^，。,;；]{0,12}?(?:单位\s*(?:为|是|均为|:|：)?\s*"
+                   r"|以\s*|均以\s*)(毫米|mm|厘米|cm|米|m)(?![a-z²2])", re.IGNORECASE)
+_NOTE_UNIT = {"毫米": "mm", "mm": "mm", "厘米": "cm", "cm": "cm", "米": "m", "m": "m"}
+
+
+def unit_from_note(texts) -> tuple[str, str] | None:
+    """(unit, the note) from the first text stating the drawing's length unit, or None.
+
+    Notes state the unit of dimensions first (尺寸) and then, often, that levels and
+    coordinates are in metres (`本图尺寸单位为毫米，标高及坐标单位为米`): the first statement
+    about 尺寸 / 长度 / 本图 is the one taken."""
+    for text in texts:
+        flat = text.replace(" ", "")
+        m = _NOTE.search(flat)
+        if m:
+            unit = _NOTE_UNIT[m.group(1).lower()]
+            said = m.group(0)
+            starts = [said.find(w) for w in ("本图", "图中", "图纸", "尺寸", "长度", "距离") if w in said]
+            return unit, said[min(starts):] if starts else said
+    return None

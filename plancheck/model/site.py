@@ -76,7 +76,10 @@ class Mass:
     floors: int | None = None
     height_m: float | None = None
     floor_area_m2: float | None = None
-    #: field -> carrier that gave it: "attrib", "xdata" or "text"
+    #: field (NAME, USE, FLOORS, HEIGHT, FLOOR_AREA) -> carrier that gave it: "attrib",
+    #: "xdata", "text" (a label), "schedule table" (the drawing's 单体建筑一览表), "context"
+    #: (the context file's `buildings:` / `default_use:`) or "drawn" (taken from the outline
+    #: that holds it, e.g. a rooftop structure's name and use from its building)
     carriers: dict[str, str] = field(default_factory=dict)
     windows: tuple[Window, ...] = ()
 
@@ -94,6 +97,15 @@ class Mass:
         return self.name if self.name else f"#{self.source.handle}"
 
 
+#: Mass carrier -> Building.sources value
+SOURCE_OF_CARRIER = {"text": "label", "attrib": "attrib", "xdata": "xdata",
+                     "schedule table": "schedule table", "context": "context", "drawn": "drawn",
+                     "estimated": "estimated"}
+#: Building.sources keys -> the building property they describe
+SOURCE_FIELDS = {"name": "NAME", "use": "USE", "floors": "FLOORS", "height": "HEIGHT",
+                 "floor_area": "FLOOR_AREA"}
+
+
 @dataclass(frozen=True)
 class Building:
     """Masses sharing a NAME (podium + tower...), proposed or existing."""
@@ -101,6 +113,16 @@ class Building:
     name: str
     status: Status
     masses: tuple[Mass, ...]
+    #: where each of the building's values came from: field (name, use, floors, height,
+    #: floor_area) -> "label" (a text label: inside the outline, by its leader or nearest to
+    #: it), "attrib", "xdata", "schedule table", "context", "drawn" (from the drawing's own
+    #: layout) or "estimated". Filled from the masses' carriers when not given; a value that is
+    #: missing has no entry.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            object.__setattr__(self, "sources", _sources(self))
 
     @property
     def footprint(self):
@@ -132,6 +154,40 @@ class Building:
         return max(known, key=lambda m: (m.height_m or 0.0, m.area_m2)).use
 
 
+def _sources(b: "Building") -> dict[str, str]:
+    """Building.sources from its masses: the carrier of the mass that gives each value (the
+    tallest for height and use, the one with most floors for floors)."""
+    out: dict[str, str] = {}
+    masses = list(b.masses)
+    if not masses:
+        return out
+
+    def carrier(m: Mass, key: str) -> str | None:
+        c = m.carriers.get(key) or m.carriers.get(key.lower())
+        return SOURCE_OF_CARRIER.get(c, c) if c else None
+
+    named = next((m for m in masses if m.name and carrier(m, "NAME")), None)
+    if named is not None:
+        out["name"] = carrier(named, "NAME")
+    used = [m for m in masses if m.use is not None]
+    if used:
+        top = max(used, key=lambda m: (m.height_m or 0.0, m.area_m2))
+        if carrier(top, "USE"):
+            out["use"] = carrier(top, "USE")
+    if all(m.floors is not None for m in masses):
+        c = carrier(max(masses, key=lambda m: m.floors), "FLOORS")
+        if c:
+            out["floors"] = c
+    if all(m.height_m is not None for m in masses):
+        c = carrier(max(masses, key=lambda m: m.height_m), "HEIGHT")
+        if c:
+            out["height"] = c
+    areas = [carrier(m, "FLOOR_AREA") for m in masses if m.floor_area_m2 is not None]
+    if areas and areas[0]:
+        out["floor_area"] = areas[0]
+    return out
+
+
 @dataclass(frozen=True)
 class Road:
     """One road red-line entity."""
@@ -141,6 +197,10 @@ class Road:
     name: str | None = None
     width_m: float | None = None
     width_from: str | None = None  # "xdata", "text" or "context"
+    #: how the line was found: "drawn" (a red-line entity or one of the per-road pieces a
+    #: red-line polyline turning a corner is split into), or "centre line" (offset by half
+    #: the width from a road centre line where no red line is drawn)
+    line_from: str = "drawn"
 
 
 @dataclass(frozen=True)

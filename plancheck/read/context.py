@@ -18,8 +18,9 @@ AREAS = ("inner-ring", "between-rings", "new-town", "central-town", "town")
 UNITS = ("m", "cm", "mm")
 CONDITIONS = ("far_max", "density_max", "green_ratio_min", "height_max")
 KEYS = ("ruleset", "zone", "area", "conditions", "roads", "north", "units", "layers",
-        "detached_house_area", "context_buildings")
-KEYS += ("boundary",)   # #17: what lies beyond each site edge (see _boundary)
+        "detached_house_area", "context_buildings", "buildings", "default_use", "boundary")
+#: per-building values the context file may give (`buildings: {1#: {use: residential}}`)
+BUILDING_KEYS = ("use", "floors", "height", "floor_area")
 #: What may lie beyond a site edge (context `boundary`, 第三十三条).
 BEYOND = ("residential", "public-green", "other", "road", "river")
 
@@ -37,6 +38,12 @@ class Context:
     detached_house_area: bool = False  # 第二十六条: site in/next to a 低层独立式住宅 area
     #: existing buildings from a city file: raw entry, parsed by extract.context_buildings
     context_buildings: Any = None
+    #: values for the drawing's buildings by name (`buildings: {1#: {use: residential,
+    #: floors: 6, height: 18.6}}`): used where the drawing gives none, a DRW-CONFLICT where
+    #: it gives another; the use as written (住宅, residential...), read by the extractor
+    buildings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the use of proposed buildings the drawing and `buildings:` give none (`residential`)
+    default_use: str | None = None
     path: Path | None = None
     #: what lies beyond site edges: ((x, y) in drawing coordinates (m), one of BEYOND), ...
     boundary: tuple[tuple[tuple[float, float], str], ...] = ()
@@ -76,6 +83,8 @@ def load_context(path: Path | None) -> Context:
         layers=_layers(raw.get("layers"), path),
         detached_house_area=bool(raw.get("detached_house_area", False)),
         context_buildings=raw.get("context_buildings"),
+        buildings=_buildings(raw.get("buildings"), path),
+        default_use=_str(raw, "default_use", path),
         path=path,
     )
     return replace(ctx, boundary=_boundary(raw.get("boundary"), path))
@@ -259,7 +268,7 @@ def _load_yaml(path: Path, what: str) -> Any:
 
 
 def installed_rulesets() -> list[str]:
-    from plancheck.evaluate.ruleset import rulesets_dir
+    from plancheck.locations import rulesets_dir
 
     return sorted(q.parent.name for q in rulesets_dir().glob("*/ruleset.yaml"))
 
@@ -359,6 +368,44 @@ def _boundary(raw: Any, path: Path) -> tuple[tuple[tuple[float, float], str], ..
         beyond = entry.get("beyond")
         if beyond not in BEYOND:
             raise ContextError(f"{path}: boundary[{i}].beyond must be one of {', '.join(BEYOND)}, "
-                               f"not {beyond!r}")
+                               f"not {_short(beyond)}")
         out.append((xy, beyond))
     return tuple(out)
+
+
+def _buildings(raw: Any, path: Path) -> dict[str, dict[str, Any]]:
+    """`buildings:` name -> {use, floors, height, floor_area}; the use is checked by the
+    extractor (it knows the use words), numbers here."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContextError(f"{path}: buildings must map building names to their values, "
+                           "e.g. buildings: {{1#: {{use: residential}}}}")
+    out: dict[str, dict[str, Any]] = {}
+    for name, values in raw.items():
+        if not isinstance(values, dict):
+            raise ContextError(f"{path}: buildings.{_short(name)} must be a mapping of "
+                               f"{', '.join(BUILDING_KEYS)}")
+        unknown = sorted(set(values) - set(BUILDING_KEYS))
+        if unknown:
+            raise ContextError(f"{path}: buildings.{_short(name)}: unknown key(s) {_short(', '.join(map(str, unknown)))}; "
+                               f"allowed: {', '.join(BUILDING_KEYS)}")
+        entry: dict[str, Any] = {}
+        for key, v in values.items():
+            if v is None:
+                continue
+            if key == "use":
+                if not isinstance(v, str):
+                    raise ContextError(f"{path}: buildings.{_short(name)}.use must be text")
+                entry[key] = v
+            elif key == "floors":
+                if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                    raise ContextError(f"{path}: buildings.{_short(name)}.floors must be a positive whole number")
+                entry[key] = v
+            else:
+                number = _number(v, f"buildings.{_short(name)}.{key}", path)
+                if number is None or number <= 0:
+                    raise ContextError(f"{path}: buildings.{_short(name)}.{key} must be positive")
+                entry[key] = number
+        out[str(name).strip()] = entry
+    return out

@@ -140,6 +140,9 @@ def load(path: str | Path, limits: Limits | None = None) -> LoadedDrawing:
         raise DrawingReadError(f"{path}: the file is empty")
     if _looks_like_dwg(data[:6]):
         raise DrawingReadError(f"{path}: this is a DWG file. {DWG_HINT}")
+    if data.lstrip()[:5] == b"%PDF-":          # a plot of the drawing, not the drawing
+        raise DrawingReadError(f"{path}: this is a PDF file, not a DXF file; export the site plan "
+                               "from the CAD program as DXF (or DWG, then convert it)")
     binary = data.startswith(b"AutoCAD Binary DXF")
     if not binary and not _looks_like_dxf_text(data):
         if path.suffix.lower() == ".dwg":       # named as a DWG: the reviewer needs a converter

@@ -17,8 +17,12 @@ CANONICAL: dict[str, tuple[str, tuple[str, ...]]] = {
     "window": ("PC-WINDOW", ("窗", "窗户")),
     "text": ("PC-TEXT", ("文字", "标注")),
 }
-#: `ignore`: layers a map names so they are never read (e.g. basement outlines, 地下室轮廓线).
-ROLES = tuple(CANONICAL) + ("ignore",)
+#: Roles a layer map can give beyond PCDS-1's: `road-centre` (road centre lines: with a width
+#: text they give the red lines of a road drawn without them), `kerb` (kerbs and road edges:
+#: recognised as such, never read as red lines) and `ignore` (never read, e.g. basement
+#: outlines, 地下室轮廓线).
+MAP_ONLY_ROLES = ("road-centre", "kerb", "ignore")
+ROLES = tuple(CANONICAL) + MAP_ONLY_ROLES
 
 
 def _norm(name: str) -> str:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from plancheck.render.style import (  # noqa: F401 - re-exported: figures' public names
     CJK_FONTS, DISTANCE_FAMILIES, FILTER_GROUP, Figure, FigureSet, MAX_FINDING_VIEWS,
-    RenderError, SEVERITY, STATUS_RGB, SUN_MARK, cjk_font,
-    drawn, group, grouped_segments, matplotlib_cjk, needs_view, num,
-    required_lines, segment, status_hex, sun_note, view_findings, worst)
+    RenderError, SEVERITY, STATUS_RGB, STATUS_WORD, SUN_MARK, SUN_WORD, UNIT_WORD,
+    UPPER_FAMILIES, UPPER_METRICS, cjk_font, compare, drawn, group, grouped_segments, is_upper,
+    matplotlib_cjk, needs_view, num, relation, required_lines, segment, status_hex, sun_note,
+    value, view_findings, worst)
 
 
 _CACHE: dict[str, FigureSet] = {}
@@ -40,8 +41,10 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
 
     figures = [plan.plan_figure(report, lang)]
     notes: list[str] = []
+    zh = lang == "zh"
     if cjk_font() is None:
-        notes.append("no CJK font found (install fonts-wqy-microhei): Chinese text in figures "
+        notes.append("未找到中文字体（请安装 fonts-wqy-microhei）：图中的中文可能缺失" if zh else
+                     "no CJK font found (install fonts-wqy-microhei): Chinese text in figures "
                      "may be missing")
     if with_3d:
         from plancheck.render import scene3d
@@ -49,10 +52,13 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
         try:
             figures += scene3d.render_views(report, lang)
         except RenderError as exc:
-            notes.append(str(exc))
+            notes.append("本机无法离屏绘制三维图（缺少 OpenGL 库，可安装 libosmesa6）：三维图未生成，"
+                         "网页中的交互式三维白模不受影响" if zh else str(exc))
         views = view_findings(report)
         if len(views) > MAX_FINDING_VIEWS:
-            notes.append(f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
+            notes.append(f"不合格与未知项超过 {MAX_FINDING_VIEWS} 项（不合格优先）：其余 "
+                         f"{len(views) - MAX_FINDING_VIEWS} 项没有单独的三维图，见三维总览" if zh else
+                         f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
     _CACHE.clear()   # one report at a time is all a run needs
     _CACHE[key] = FigureSet(figures, notes)
@@ -82,5 +88,5 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
     if report.get("sunlight", {}).get("receivers"):   # the figures sunlight findings link to
         from plancheck.render.sunlight_figures import render_files
 
-        written += render_files(report["sunlight"], out_dir, lang)
+        written += render_files(report["sunlight"], out_dir, lang, report)
     return written

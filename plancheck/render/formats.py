@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 #: format name -> "module:function". Register a new format with one line here.
 FORMATS: dict[str, str] = {
@@ -59,9 +59,54 @@ def parse(spec: str | None) -> tuple[str, ...]:
 
 
 def render(report: dict, out_dir: Path, names: tuple[str, ...],
-           context: RenderContext = RenderContext()) -> list[Path]:
+           context: RenderContext = RenderContext(),
+           progress: Callable[[str], None] | None = None, run: str | None = None) -> list[Path]:
+    """Write each format; `progress(name)` is called before each one (the CLI shows it: nothing
+    here prints). With `run` ("check"), the files that this kind of run wrote into out_dir last
+    time and did not write now are removed (see `own_outputs`)."""
     written: list[Path] = []
     for name in names:
+        if progress is not None:
+            progress(name)
         module, _, func = FORMATS[name].partition(":")
         written += getattr(importlib.import_module(module), func)(report, out_dir, context)
+    if run is not None:
+        own_outputs(out_dir, run, written)
     return written
+
+
+#: in an output folder: which files each kind of run (check, sunlight) wrote there last time
+MANIFEST = ".plancheck-outputs.json"
+
+
+def own_outputs(out_dir: Path, run: str, written: list[Path]) -> list[Path]:
+    """Each run owns what it writes: `check` and `sunlight` may share an output folder, and a
+    rerun must not leave its earlier outputs (a sunlight sheet of a receiver no longer
+    analysed) beside the new ones. Removes the files `run` listed last time that it did not
+    write now (never a file another run kind listed, nor one outside out_dir), then records
+    `written`. Returns the removed files."""
+    import json
+
+    out_dir = Path(out_dir)
+    path = out_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+        if not isinstance(manifest, dict):
+            manifest = {}
+    except (OSError, ValueError):
+        manifest = {}
+    root = out_dir.resolve()
+    now = {str(Path(w).resolve().relative_to(root)) for w in written
+           if Path(w).resolve().is_relative_to(root)}
+    others = {rel for kind, rels in manifest.items() if kind != run and isinstance(rels, list)
+              for rel in rels}
+    removed = []
+    for rel in manifest.get(run, []) if isinstance(manifest.get(run), list) else []:
+        target = (root / str(rel)).resolve()
+        if rel in now or rel in others or not target.is_relative_to(root) or not target.is_file():
+            continue
+        target.unlink()
+        removed.append(target)
+    manifest[run] = sorted(now)
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return removed

@@ -19,8 +19,9 @@ import json
 from pathlib import Path
 
 from plancheck.render import sunlight_html
-from plancheck.render.figures import (FILTER_GROUP, STATUS_RGB, FigureSet, drawn, figure_set,
-                                      grouped_segments, num, status_hex, sun_note, worst)
+from plancheck.render.figures import (FILTER_GROUP, SEVERITY, STATUS_RGB, STATUS_WORD, FigureSet,
+                                      compare, drawn, figure_set, group, grouped_segments, num,
+                                      status_hex, sun_note, worst)
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: inlined in this order; print.css last so it overrides the screen rules on paper
@@ -41,8 +42,13 @@ FAMILY = {
            "capacity": "FAR, density, green ratio and height", "facade": "Facade width and storey height",
            "sunlight": "Sunlight", "drawing": "Drawing problems"},
 }
-STATUS = {"zh": {"pass": "合格", "fail": "不合格", "unknown": "未知", "warning": "警告", "error": "错误"},
-          "en": {s: s for s in STATUS_RGB}}
+STATUS = STATUS_WORD
+#: the findings table and the list on the first screen: fails first, passes last
+RANK = {s: k for k, s in enumerate(SEVERITY)}
+#: above this many fails, errors, unknowns and warnings together, the first screen lists the
+#: fails and errors one by one and the others one line per rule (a drawing without heights
+#: can give hundreds of unknown pairs)
+ISSUES_LISTED = 20
 VERDICT = {"zh": {"pass": "通过", "fail": "不通过", "incomplete": "无法完整判定"},
            "en": {"pass": "PASS", "fail": "FAIL", "incomplete": "INCOMPLETE"}}
 WORDS = {
@@ -63,7 +69,24 @@ WORDS = {
            "plan_help": "拖动平移，滚轮或 +/− 缩放，双击复位；悬停或点击尺寸线可对应到审查结果，"
                         "审查结果中的“图 1”链接可在图中定位。",
            "zoom_in": "放大", "zoom_out": "缩小", "reset": "复位", "callouts": "图中编号",
-           "shows_pass": "另有合格 {n} 项（勾选“合格”显示）", "print_model": "三维白模见 model.glb 或三维总览图。",
+           "shows_pass": "及本图所示合格 {n} 项（全部合格 {total} 项；勾选“合格”显示）",
+           "print_model": "三维白模见 model.glb 或三维总览图。",
+           "issues": "不合格与未知项", "sun_fig": "日照图", "printed_on": "打印日期", "issues_none": "没有不合格或未知的审查项。", "evidence": "证据",
+           "compare": "实测 与 要求", "title_col": "审查内容", "sunlight": "日照分析",
+           "fold": "另有合格 {n} 项（已折叠）", "all_pass": "全部 {n} 项合格（已折叠）",
+           "unfold": "展开合格项", "print_pass": "合格 {n} 项：{ids}（逐项见屏幕版或 report.json）",
+           "off_plan": "平面图未绘出：", "off_plan_pass": "合格 {n} 项无平面尺寸（容积率、密度、绿地率、面宽等）",
+           "per_rule": "同一条款{status} {n} 项，首项", "page": "第 {p} 页",
+           "declared": "图纸声明 {d}，采用 {u}",
+           "tol": {"close_gap_m": "闭合容差", "chain_snap_m": "线段连接容差", "arc_flatten_m": "圆弧离散弦高",
+                   "window_on_edge_m": "窗线贴边容差", "road_label_radius_m": "道路标注搜索半径",
+                   "site_area_min_m2": "用地面积下限", "site_area_max_m2": "用地面积上限",
+                   "compare_m": "长度比较容差", "compare_ratio": "比率比较容差",
+                   "outside_area_m2": "越界面积容差", "north_agree_deg": "指北一致容差",
+                   "sun_origin_offset_m": "日照采样点外移", "sun_tie_m": "日照遮挡并列容差",
+                   "boundary_on_line_m": "用地边界与红线重合容差", "angle_eps_deg": "布置角度容差",
+                   "sun_minutes_eps": "日照分钟比较容差"},
+           "coord_text": "图纸坐标，单位米（沿图纸自身坐标轴，按单位换算）",
            "groups": {"spacing": "建筑间距", "setback": "离界（用地、河道）",
                       "road": "道路（退让、沿路高度）", "capacity": "容量（高度、面宽）"}},
     "en": {"title": "Planning compliance report", "verdict": "Verdict", "indicators": "Indicators",
@@ -86,7 +109,17 @@ WORDS = {
            "plan_help": "Drag to pan, wheel or +/− to zoom, double-click to reset; hover or click a "
                         "dimension to find its finding; a finding's “Fig. 1” link centres the plan on it.",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "reset": "reset", "callouts": "Numbered on the plan",
-           "shows_pass": "and {n} passing (tick “pass” to show them)",
+           "shows_pass": "and {n} passing shown in this figure (of {total} passing; tick “pass” to show them)",
+           "issues": "Fails and unknowns", "sun_fig": "sunlight sheet", "printed_on": "printed", "issues_none": "No finding fails or is unknown.",
+           "evidence": "evidence", "compare": "measured vs required", "title_col": "what is checked",
+           "sunlight": "Sunlight analysis", "fold": "{n} more passing (folded)",
+           "all_pass": "all {n} pass (folded)", "unfold": "show passing findings",
+           "print_pass": "{n} passing: {ids} (each listed on screen and in report.json)",
+           "off_plan": "Not drawn on the plan: ",
+           "off_plan_pass": "{n} passing without a plan dimension (FAR, density, green ratio, facade width...)",
+           "per_rule": "{status}: {n} findings of this rule, the first", "page": "page {p}",
+           "declared": "declared {d}, used {u}", "tol": {},
+           "coord_text": "drawing coordinates in metres (the drawing's axes, scaled by the unit)",
            "print_model": "The 3D white model: see model.glb or the 3D overview figure.",
            "groups": {"spacing": "spacing", "setback": "setback (site, river)",
                       "road": "road (setback, height)", "capacity": "capacity (height, facade)"}},
@@ -112,6 +145,63 @@ def _fmt(v, unit: str) -> str:
     if unit == "m":
         return f"{v:.2f} m"
     return f"{v:.3f}"
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+#: words the English report still meets in clause citations and messages (the regulation is
+#: cited in Chinese in report.json); each becomes its English term
+EN_TERMS = (("日照分析规则", "sunlight rules "), ("规划条件", "planning conditions"),
+            ("冬至日", "winter solstice"), ("应用解释", "application note"), ("；", "; "), ("，", ", "), ("：", ": "), ("、", ", "),
+            ("（", " ("), ("）", ")"), ("〔", "["), ("〕", "]"))
+
+
+def _cn_number(text: str) -> int:
+    """二十七 -> 27, 十一 -> 11, 四十九 -> 49, 一百 -> 100 (article numbers)."""
+    n, cur = 0, 0
+    for ch in text:
+        if ch == "百":
+            n, cur = n + (cur or 1) * 100, 0
+        elif ch == "十":
+            n, cur = n + (cur or 1) * 10, 0
+        else:
+            cur = _CN_DIGITS.get(ch, 0)
+    return n + cur
+
+
+def to_en(text: str | None) -> str:
+    """A clause citation or message for the English report: 第二十七条（一）1 -> Art. 27(1) 1,
+    第四、五、六、十一条 -> Art. 4, 5, 6, 11, 规划条件 -> planning conditions; building and road
+    names (text from the drawing) pass through unchanged."""
+    import re
+
+    if not text:
+        return text or ""
+    num = "[一二三四五六七八九十百]+"
+    out = re.sub(f"第((?:{num}、)*{num})条",
+                 lambda m: "Art. " + ", ".join(str(_cn_number(x)) for x in m.group(1).split("、")), text)
+    out = re.sub(f"（({num})）", lambda m: f"({_cn_number(m.group(1))})", out)
+    for zh, en in EN_TERMS:
+        out = out.replace(zh, en)
+    return re.sub(r" {2,}", " ", out).strip()
+
+
+def _one_language(note: str, lang: str) -> str:
+    """report.json's bilingual notes (`消防间距…未检查 — fire spacing … was not checked`): the
+    half in the report's language."""
+    if " — " not in note:
+        return note
+    zh, en = note.split(" — ", 1)
+    return zh if lang == "zh" else en
+
+
+def css_string(text: str) -> str:
+    """Text safe inside a CSS double-quoted string in a <style> block: everything but letters,
+    digits and a few plain marks as a CSS escape (`\\3c ` for `<`), so a drawing named
+    `x"; } </style><script>` stays text. Marked safe for Jinja: it holds no HTML metacharacter."""
+    from markupsafe import Markup
+
+    keep = set(" .,_-#/:()（）")
+    return Markup("".join(c if (c.isalnum() or c in keep) else f"\\{ord(c):x} " for c in str(text)))
 
 
 def _json_script(data) -> str:
@@ -151,8 +241,8 @@ def _viewer_data(report: dict, lang: str) -> dict:
         st = worst(f["status"] for f in fs)
         dims.append({"a": [ax - ox, 1.0, -(ay - oy)], "b": [bx - ox, 1.0, -(by - oy)],
                      "status": st, "colour": status_hex(st), "ids": [f["id"] for f in fs],
-                     "items": [item(f) for f in fs],
-                     "label": " · ".join(item(f)["text"] for f in fs)})
+                     "items": [item(f, lang) for f in fs],
+                     "label": " · ".join(item(f, lang)["text"] for f in fs)})
     names = [b["name"] for b in report["buildings"]]
     return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]},
             "colours": {s: status_hex(s) for s in STATUS_RGB}}
@@ -163,15 +253,24 @@ FILTER_STATUS = {"fail": "fail", "error": "fail", "unknown": "unknown", "warning
                  "pass": "pass"}
 
 
-def _plan_filters(scene: dict, lang: str) -> dict:
-    """The filter bar's choices with how many plan items each covers (dimensions and marks)."""
-    items = [i for d in scene["dims"] for i in d["items"]] + \
-            [i for m in scene["marks"] for i in m["items"]]
-    status = {s: 0 for s in ("fail", "unknown", "pass")}
+def counts(report: dict) -> dict[str, int]:
+    """The page's one set of counts, from report.json's summary: the header, the filter bars,
+    the family headings and the figure captions all show these numbers."""
+    summary = report.get("summary") or {}
+    return {s: int(summary.get(s, 0)) for s in SEVERITY}
+
+
+def _plan_filters(report: dict, scene: dict, lang: str, n: dict) -> dict:
+    """The filter bar's choices with the report's counts (the same numbers as the header: a
+    finding the plan cannot draw, such as a sunlight finding, is named under the bar)."""
+    status = {"fail": n["fail"] + n["error"], "unknown": n["unknown"] + n["warning"], "pass": n["pass"]}
+    on_plan = {i["group"] for d in scene["dims"] for i in d["items"]} | \
+              {i["group"] for m in scene["marks"] for i in m["items"]}
     groups: dict[str, int] = {}
-    for i in items:
-        status[FILTER_STATUS[i["status"]]] += 1
-        groups[i["group"]] = groups.get(i["group"], 0) + 1
+    for f in report["findings"]:
+        g = group(f["family"])
+        if f["family"] != "drawing" and g in on_plan:
+            groups[g] = groups.get(g, 0) + 1
     known = list(dict.fromkeys(FILTER_GROUP.values()))
     order = [g for g in known if g in groups] + sorted(g for g in groups if g not in known)
     words = WORDS[lang]["groups"]
@@ -179,10 +278,30 @@ def _plan_filters(scene: dict, lang: str) -> dict:
             "groups": [(g, words.get(g) or FAMILY[lang].get(g, g), groups[g]) for g in order]}
 
 
+def _issues(report: dict) -> list[dict]:
+    """The first screen's list: every fail, error, unknown and warning, fails first; past
+    ISSUES_LISTED, unknowns and warnings are one line per rule (count and first finding)."""
+    bad = sorted((f for f in report["findings"] if f["status"] != "pass"),
+                 key=lambda f: RANK.get(f["status"], 9))
+    if len(bad) <= ISSUES_LISTED:
+        return [{"f": f, "n": 1} for f in bad]
+    out, per_rule = [], {}
+    for f in bad:
+        if f["status"] in ("fail", "error"):
+            out.append({"f": f, "n": 1})
+        elif (f["status"], f["rule"]) in per_rule:
+            per_rule[(f["status"], f["rule"])]["n"] += 1
+        else:
+            per_rule[(f["status"], f["rule"])] = {"f": f, "n": 1}
+            out.append(per_rule[(f["status"], f["rule"])])
+    return out
+
+
 def _shows(fig, by_id: dict, limit: int = 12) -> dict:
     """A figure's caption list: every non-passing finding, the passing ones only as a count
     when there are many (the plan and overview show a hundred and more)."""
-    ids = [fid for fid in fig.findings if fid in by_id]
+    ids = sorted((fid for fid in fig.findings if fid in by_id),
+                 key=lambda fid: RANK.get(by_id[fid]["status"], 9))
     if len(ids) <= limit:
         return {"ids": ids, "passing": 0}
     keep = [fid for fid in ids if by_id[fid]["status"] != "pass"]
@@ -190,24 +309,32 @@ def _shows(fig, by_id: dict, limit: int = 12) -> dict:
 
 
 def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
+    from markupsafe import Markup, escape
+
     w = WORDS[lang]
     d = report["drawing"]
     rs = report["ruleset"]
     ctx = report["context"]
     units = d.get("units") or {}
     rows = [
-        (w["drawing_file"], f"{d.get('path')}  (sha256 {d.get('sha256')})"),
-        (w["ruleset"], f"{rs.get('id')} {rs.get('version')} — {rs.get('title')}"
-                       + (f"  ({rs['path']})" if rs.get("path") else "")
-                       + "".join(f"; {name} sha256 {sha}" for name, sha in (rs.get("files") or {}).items())),
+        (w["drawing_file"], f"{d.get('path')}  （sha256 {d.get('sha256')}）" if lang == "zh"
+         else f"{d.get('path')}  (sha256 {d.get('sha256')})"),
+        (w["ruleset"], Markup(f"{escape(rs.get('id'))} {escape(rs.get('version'))} — "
+                              f"<span lang=\"zh-CN\">{escape(rs.get('title'))}</span>"
+                              + (f"  ({escape(rs['path'])})" if rs.get("path") else "")
+                              + "".join(f"; {escape(name)} sha256 {escape(sha)}"
+                                        for name, sha in (rs.get("files") or {}).items()))),
         (w["tool"], f"{report['tool']['name']} {report['tool']['version']}"),
-        (w["units"], f"declared {units.get('declared')}, used {units.get('used')}"),
+        (w["units"], w["declared"].format(d=units.get("declared"), u=units.get("used"))),
         (w["north"], f"{d.get('north_deg', 90.0):.2f}° ({d.get('north_from') or '—'})"),
         (w["context"], str(ctx.get("file") or "—")),
         (w["zone"], f"{ctx.get('zone') or '—'} / {ctx.get('area') or '—'}"),
-        (w["tolerances"], ", ".join(f"{k} = {v:g}" for k, v in
-                                    (report.get("provenance") or {}).get("tolerances", {}).items())),
-        (w["coordinates"], (report.get("provenance") or {}).get("coordinates", "")),
+        (w["tolerances"], "，".join(f"{w['tol'].get(k, k)} {v:g}" for k, v in
+                                   (report.get("provenance") or {}).get("tolerances", {}).items())
+         if lang == "zh" else ", ".join(f"{k} = {v:g}" for k, v in
+                                        (report.get("provenance") or {}).get("tolerances", {}).items())),
+        (w["coordinates"], w["coord_text"] if (report.get("provenance") or {}).get("coordinates")
+         else ""),
     ]
     return rows
 
@@ -237,8 +364,12 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     for f in report["findings"]:
         if f["family"] != "drawing":
             families.setdefault(f["family"], []).append(f)
-    order = [fam for fam in FAMILY["zh"] if fam in families]
-    drawing = [f for f in report["findings"] if f["family"] == "drawing"]
+    for rows in families.values():     # fails, errors, unknowns, warnings, then passes
+        rows.sort(key=lambda f: RANK.get(f["status"], 9))
+    order = [fam for fam in FAMILY["zh"] if fam in families] + \
+        sorted(fam for fam in families if fam not in FAMILY["zh"])
+    drawing = sorted((f for f in report["findings"] if f["family"] == "drawing"),
+                     key=lambda f: RANK.get(f["status"], 9))
     by_id = {f["id"]: f for f in report["findings"]}
     from plancheck.render.planscene import scene as plan_scene
 
@@ -249,6 +380,32 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     for fid in sorted(in_plan) if has_plan else ():
         if "plan" not in fig_of.get(fid, []):
             fig_of.setdefault(fid, []).insert(0, "plan")
+    sun = sunlight_html.context(report, lang)
+    sun_fig = {}
+    if sun["sunlight"]:
+        ids = {fig["file"]: fig["id"] for fig in sun["sunlight"]["figures"]}
+        sun_fig = {f["id"]: ids[f["figure"]] for f in report["findings"] if f.get("figure") in ids}
+    w = WORDS[lang]
+    evidence: dict[str, list[dict]] = {}
+    for f in report["findings"]:
+        links = []
+        if f["id"] in sun_fig:         # the sunlight sheet that decided it comes first
+            links.append({"href": "#" + sun_fig[f["id"]], "text": w["sun_fig"]})
+        for key in fig_of.get(f["id"], []):
+            links.append({"href": "#fig-" + key, "text": f"{w['figure']} {numbered[key]}",
+                          "plan": f["id"] if key == "plan" else None})
+        if f["id"] in in_model:
+            links.append({"href": "#fig-model", "text": w["in3d"], "focus": f["id"]})
+        elif sun["sunlight"] and f["id"] in sun["sunlight"]["finding_windows"]:
+            # the worst window in the 3D model, its details beside it (sunlight.js)
+            links.append({"href": "#fig-model", "text": w["in3d"], "sunwin": f["id"]})
+        if not links and f["family"] == "capacity":
+            links.append({"href": "#indicators", "text": w["indicators"]})
+        evidence[f["id"]] = links
+    n = counts(report)
+    off_plan = [f for f in report["findings"] if f["family"] != "drawing" and f["id"] not in in_plan]
+    fam_counts = {fam: {s_: sum(1 for f in rows if f["status"] == s_) for s_ in SEVERITY}
+                  for fam, rows in families.items()}
     return env.get_template("report.html.j2").render(
         lang=lang, w=WORDS[lang], csp=CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
         status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
@@ -258,11 +415,24 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
         png_uri=lambda fig: "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
         glb_b64=base64.b64encode(glb).decode("ascii"),
         viewer_data=_viewer_data(report, lang), json_script=_json_script,
-        plan_scene=scene, in_plan=in_plan, filters=_plan_filters(scene, lang),
-        shows=lambda fig: _shows(fig, by_id),
+        plan_scene=scene, in_plan=in_plan, filters=_plan_filters(report, scene, lang, n),
+        shows=lambda fig: _shows(fig, by_id), counts=n, issues=_issues(report), evidence=evidence,
+        compare=lambda f, clause=False: compare(f, clause=clause, lang=lang), fam_counts=fam_counts,
+        clause=lambda f: (f.get("clause") or "") if lang == "zh" else to_en(f.get("clause")),
+        msg=lambda f: f["message"] if lang == "zh" else to_en(f["message"]),
+        what=lambda f: (f["message"] if lang == "zh" else to_en(f["message"])) if f["family"] == "drawing"
+        else (f.get("title") or f["rule"]) if lang == "zh" else FAMILY["en"].get(f["family"], f["rule"]),
+        colon="：" if lang == "zh" else ": ",
+        not_checked=[_one_language(n, lang) for n in report.get("not_checked", [])],
+        off_plan_bad=[f for f in off_plan if f["status"] != "pass"],
+        off_plan_pass=sum(1 for f in off_plan if f["status"] == "pass"), rank=RANK,
+        page_head=css_string(f"{w['title']} · {report['drawing'].get('path')} · sha256 "
+                             f"{(report['drawing'].get('sha256') or '')[:12]}"),
+        page_foot=css_string(f"{w['verdict']}：{VERDICT[lang][report['verdict']]} · plancheck "
+                             f"{report['tool']['version']}"),
         css="\n".join((TEMPLATES / f).read_text("utf-8") for f in CSS_FILES),
         scripts=[(TEMPLATES / f).read_text("utf-8") for f in JS_FILES],
-        **sunlight_html.context(report, lang),
+        **sun,
     )
 
 

@@ -21,7 +21,8 @@ from plancheck.render import planscene
 from plancheck.render.style import Figure, matplotlib_cjk, status_hex
 from plancheck.render.labels import ANY, Placer
 from plancheck.render.planscene import (BLUE_LINE, CLASS_FILL, EXISTING_FILL, GREEN_FILL,
-                                        RED_LINE, TEXT, must_first)
+                                        LIMIT_FILL, RED_LINE, SITE_LINE, TEXT,
+                                        must_first)
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 1100, 100
 #: the plan's axes (figure fractions: left, bottom, width, height); the panel is to its right
@@ -73,8 +74,18 @@ def _nice(length: float) -> float:
 
 def _family(latin: bool) -> dict:
     """Finding ids and numbers are set in DejaVu Sans (it has a bold face; the CJK font has
-    none); other text keeps the CJK-first font list."""
-    return {"fontfamily": "DejaVu Sans"} if latin else {}
+    none), falling back glyph by glyph to the CJK font for words such as 日照; other text
+    keeps the CJK-first font list."""
+    if not latin:
+        return {}
+    from plancheck.render.figures import cjk_font
+
+    path = cjk_font()
+    if path is None:
+        return {"fontfamily": "DejaVu Sans"}
+    from matplotlib import font_manager
+
+    return {"fontfamily": ["DejaVu Sans", font_manager.FontProperties(fname=path).get_name()]}
 
 
 class _Canvas:
@@ -160,7 +171,7 @@ def plan_figure(report: dict, lang: str = "zh") -> Figure:
         ax.plot(xs, ys, color=BLUE_LINE, lw=1.6, zorder=2)
     if sc["site"]:
         xs, ys = zip(*sc["site"])
-        ax.plot(xs, ys, color=RED_LINE, lw=2.0, ls=(0, (10, 3, 2, 3)), zorder=3)
+        ax.plot(xs, ys, color=SITE_LINE, lw=2.0, ls=(0, (10, 3, 2, 3)), zorder=3)
     for r in sc["roads"]:
         xs, ys = zip(*r["line"])
         ax.plot(xs, ys, color=RED_LINE, lw=2.5, zorder=4, solid_capstyle="butt")
@@ -339,7 +350,9 @@ def _dimension_labels(cv, sc, placer, labels) -> list[dict]:
         if got is not None:
             if got.leader:
                 cv.line(*got.leader, colour, lw=0.9)
+            upper = all(i.get("limit") == "upper" for i in e["items"])
             cv.label(got.box, text, size, colour, edge=colour, bold=must,
+                     fill=LIMIT_FILL if upper else "white",
                      zorder=11 if must else 9, edge_lw=1.2 if must else 0.5, latin=True)
             _record(labels, "dimension", got.box, ids, got.how, e["status"], got.leader)
             continue
@@ -410,8 +423,14 @@ def _panel(fig, ax, cv, sc, t) -> float:
     handles = [Patch(fc=CLASS_FILL[c], ec="k", label=t[c]) for c in ("low", "multi", "high")]
     handles += [Patch(fc=EXISTING_FILL, ec="k", label=t["existing"]),
                 Patch(fc=CLASS_FILL[None], ec="k", hatch="//", label=t["unknown"]),
-                Line2D([], [], color=RED_LINE, lw=2, ls=(0, (10, 3, 2, 3)), label=t["site"]),
-                Line2D([], [], color=RED_LINE, lw=2.5, label=t["road"]),
+                Line2D([], [], color=SITE_LINE, lw=2, ls=(0, (10, 3, 2, 3)), label=t["site"]),
+                Line2D([], [], color=RED_LINE, lw=2.5, label=t["road"])]
+    # every layer drawn is in the legend: rivers and greens only when the plan has them
+    if sc["rivers"]:
+        handles.append(Line2D([], [], color=BLUE_LINE, lw=1.6, label=t["river"]))
+    if sc["greens"]:
+        handles.append(Patch(fc=GREEN_FILL, ec="none", label=t["green"]))
+    handles += [
                 Line2D([], [], color="#555", lw=1.2, ls="--", label=t["setback"]),
                 Line2D([], [], color=status_hex("fail"), lw=2.4, label=t["fail"]),
                 Line2D([], [], color=status_hex("unknown"), lw=2.4, label=t["unknown_st"]),

@@ -9,30 +9,37 @@ building (its height) are `marks` on that building's outline.
 
 from __future__ import annotations
 
-from plancheck.render.style import (STATUS_RGB, drawn, group, grouped_segments, num, SUN_MARK, sun_note,
+from plancheck.render.style import (STATUS_RGB, drawn, group, grouped_segments, num, compare, is_upper,
                                       required_lines, segment, status_hex, worst)
 
 #: height class -> fill colour; existing buildings and unknown heights have their own
 CLASS_FILL = {"low": "#fbf3c4", "multi": "#f8cf8c", "high": "#ec9a7a", None: "#ffffff"}
 EXISTING_FILL = "#c9c9cc"
-RED_LINE = "#d01818"
+#: road red lines (道路红线) and the site boundary (用地红线) are both "red lines" but must not
+#: read as a fail (#dc1e1e, thick): a rose red for roads, a dark maroon dash-dot for the site
+RED_LINE = "#e0407a"
+SITE_LINE = "#7a1020"
+#: labels of an upper limit (height, facade width: ≤) are tinted; minimum distances (≥) white
+LIMIT_FILL = "#eaf1fb"
 BLUE_LINE = "#2a6fd0"
 GREEN_FILL = "#cfe8c0"
 
 TEXT = {
     "zh": {"title": "总平面图 — 间距、退界与尺寸标注", "low": "低层 ≤10 m", "multi": "多层 ≤24 m",
            "high": "高层 >24 m", "existing": "现状建筑", "unknown": "高度未知", "site": "用地红线",
-           "road": "道路红线", "setback": "要求退让线（虚线）", "north": "北", "width": "红线宽",
+           "road": "道路红线", "river": "河道蓝线", "min_label": "≥ 最小距离", "max_label": "≤ 高度、面宽限值", "green": "绿地", "setback": "要求退让线（虚线）", "north": "北", "width": "红线宽",
            "floors": "层", "pass": "合格", "fail": "不合格", "unknown_st": "未知",
            "callouts": "图中编号", "more": "另有 {n} 项未能标注，见报告",
-           "scale": "比例尺", "pass_note": "合格尺寸为细线，仅在有空位处标注；\n不合格与未知始终标注"},
+           "scale": "比例尺", "pass_note": "合格尺寸为细线，仅在有空位处标注；\n不合格与未知始终标注；白底 ≥ 最小距离，\n浅蓝底 ≤ 高度、面宽限值"},
     "en": {"title": "Site plan — spacing, setbacks and dimensions", "low": "low ≤10 m",
            "multi": "multi-storey ≤24 m", "high": "high-rise >24 m", "existing": "existing",
-           "unknown": "height unknown", "site": "site boundary", "road": "road red line",
+           "unknown": "height unknown", "site": "site boundary", "road": "road red line", "river": "river blue line",
+           "min_label": "≥ minimum distance", "max_label": "≤ height or width limit",
+           "green": "green area",
            "setback": "required setback (dashed)", "north": "N", "width": "W", "floors": "F",
            "pass": "pass", "fail": "fail", "unknown_st": "unknown", "callouts": "Numbered on the plan",
            "more": "{n} more could not be labelled: see the report", "scale": "scale",
-           "pass_note": "Passing dimensions: thin, labelled where room\nis left; fails and unknowns always labelled"},
+           "pass_note": "Passing dimensions: thin, labelled where room\nis left; fails and unknowns always labelled;\nwhite: ≥ a minimum distance, blue: ≤ a limit"},
 }
 
 
@@ -42,10 +49,12 @@ def height_class(h):
     return "low" if h <= 10 else ("multi" if h <= 24 else "high")
 
 
-def item(f: dict) -> dict:
-    """One finding as the plan shows it: `F0043 12.00 / 15.00`."""
+def item(f: dict, lang: str = "zh") -> dict:
+    """One finding as the plan shows it: `F0043 12.00<15.00` (a minimum: ≥ met, < short),
+    `F0033 87.00>78.00` (a limit: ≤ met, > over); `limit` says which, for the label style."""
     return {"id": f["id"], "status": f["status"], "group": group(f["family"]),
-            "text": f"{f['id']} {num(f['measured'])} / {num(f['required'])}{sun_note(f, SUN_MARK)}"}
+            "limit": "upper" if is_upper(f) else "lower",
+            "text": f"{f['id']} {compare(f, lang=lang, unit=False, tight=True)}"}
 
 
 def extent(report: dict) -> tuple[float, float, float, float]:
@@ -132,7 +141,7 @@ def scene(report: dict, lang: str = "zh") -> dict:
     dims = []
     for (ax, ay, bx, by), fs in grouped_segments([f for f in report["findings"] if drawn(f)]):
         dims.append({"a": [ax, ay], "b": [bx, by], "status": worst(f["status"] for f in fs),
-                     "items": [item(f) for f in fs]})
+                     "items": [item(f, lang) for f in fs]})
     marks: dict[str, dict] = {}
     for f in report["findings"]:
         if f["family"] == "capacity" and segment(f) is None and f["subjects"] \
@@ -144,7 +153,7 @@ def scene(report: dict, lang: str = "zh") -> dict:
             # labelled along the building's top edge: its name sits in the middle
             mk = marks.setdefault(f["subjects"][0], {"building": k, "a": [x0, top],
                                                      "b": [x1, top], "items": []})
-            mk["items"].append(item(f))
+            mk["items"].append(item(f, lang))
     for mk in marks.values():
         mk["status"] = worst(i["status"] for i in mk["items"])
     required = [{"ids": [f["id"]], "status": f["status"], "group": group(f["family"]),
@@ -161,6 +170,7 @@ def scene(report: dict, lang: str = "zh") -> dict:
         "colours": {"status": {s: status_hex(s) for s in STATUS_RGB}, "class": {
             "low": CLASS_FILL["low"], "multi": CLASS_FILL["multi"], "high": CLASS_FILL["high"],
             "existing": EXISTING_FILL, "unknown": CLASS_FILL[None]}, "red_line": RED_LINE,
+            "site_line": SITE_LINE, "limit_fill": LIMIT_FILL,
             "blue_line": BLUE_LINE, "green": GREEN_FILL},
     }
 

@@ -24,8 +24,8 @@ import textwrap
 
 import numpy as np
 
-from plancheck.render.style import (MAX_FINDING_VIEWS, STATUS_RGB, Figure, RenderError,
-                                      drawn, grouped_segments, num, SUN_MARK, sun_note,
+from plancheck.render.style import (MAX_FINDING_VIEWS, STATUS_RGB, STATUS_WORD, Figure, RenderError,
+                                      compare, drawn, grouped_segments,
                                       required_lines, segment, view_findings, worst)
 
 WINDOW = (1280, 800)
@@ -33,7 +33,8 @@ WINDOW = (1280, 800)
 DIM_Z = 1.0
 SUBJECT_RGB = (255, 140, 20)    # 主体
 OBJECT_RGB = (60, 120, 230)     # 客体
-RED_LINE_RGB = (208, 24, 24)
+RED_LINE_RGB = (224, 64, 122)     # 道路红线: not the fail red (planscene.RED_LINE)
+SITE_LINE_RGB = (122, 16, 32)     # 用地红线 (planscene.SITE_LINE)
 _WINDOW_CLASS = {"OSMesa": "vtkOSOpenGLRenderWindow", "EGL": "vtkEGLRenderWindow"}
 _INSTALL = ("3D figures need an off-screen OpenGL library and none was found: install Debian's "
             "libosmesa6 (apt-get install libosmesa6, or bash scripts/setup.sh), or leave the 3D "
@@ -41,9 +42,11 @@ _INSTALL = ("3D figures need an off-screen OpenGL library and none was found: in
 
 TEXT = {
     "zh": {"overview": "三维白模总览 — 建筑间距与退让（绿色为合格）", "subject": "主体", "object": "客体",
-           "view": "三维视图"},
+           "view": "三维视图", "shader": "主体（遮挡）", "shaded": "客体（受遮挡）",
+           "windows": "窗：红 不满足、绿 满足、橙 无法判定", "minutes": "分钟"},
     "en": {"overview": "3D white model — spacing and setbacks (green: pass)", "subject": "subject",
-           "object": "object", "view": "3D view"},
+           "object": "object", "view": "3D view", "shader": "shading", "shaded": "shaded",
+           "windows": "windows: red fail, green pass, orange unknown", "minutes": "min"},
 }
 
 
@@ -151,7 +154,7 @@ class Scene:
         ox, oy = self.shift
         if report.get("site"):
             pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in report["site"]["outline"]], 0.2),
-                        color=_rgb(RED_LINE_RGB), line_width=2, name="site-line", render=False)
+                        color=_rgb(SITE_LINE_RGB), line_width=2, name="site-line", render=False)
         for k, r in enumerate(report.get("roads", [])):
             pl.add_mesh(_polyline([(x - ox, y - oy) for x, y in r["line"]], 0.25),
                         color=_rgb(RED_LINE_RGB), line_width=3, name=f"road-line-{k}", render=False)
@@ -177,7 +180,7 @@ class Scene:
     def p(self, x, y, z=0.0):
         return (x - self.shift[0], y - self.shift[1], z)
 
-    def _buildings(self, subject=None, obj=None, translucent=False):
+    def _buildings(self, subject=None, obj=None, translucent=False, subject_opacity=1.0):
         """The building actors: subject/object highlighted, the rest (optionally) translucent."""
         from plancheck.render import massing
 
@@ -206,7 +209,7 @@ class Scene:
             pd = _polydata(groups[g])
             if pd is not None:
                 self.pl.add_mesh(pd, color=_rgb(rgb), name=f"bld-{g}", render=False, ambient=0.45,
-                                 diffuse=0.6)
+                                 diffuse=0.6, opacity=subject_opacity if g == "subject" else 1.0)
 
     def _add(self, name, mesh, color, line_width):
         """A dimension line, drawn in the overlay layer: never hidden behind a building."""
@@ -323,6 +326,7 @@ class Scene:
 
     def overview(self) -> Figure:
         self._clear()
+        self._clear_windows()
         self._buildings()
         shown = [f for f in self.report["findings"] if drawn(f)]
         passing, other = [], []
@@ -340,8 +344,7 @@ class Scene:
         for st in ("fail", "error", "unknown", "warning"):   # labels: fails first
             for (a, b), s_, fs in other:
                 if s_ == st:
-                    text = "\n".join(f"{f['id']} {num(f['measured'])} / {num(f['required'])}{sun_note(f, SUN_MARK)}"
-                                     for f in fs)
+                    text = "\n".join(f"{f['id']} {compare(f, lang=self.lang)}" for f in fs)
                     self._label(text, a, b, STATUS_RGB[st], 15, must=True,
                                 findings=[f["id"] for f in fs], status=st)
         if len(self.by_name) <= 60:
@@ -354,9 +357,91 @@ class Scene:
         self._camera(self.bounds(), self._view_azimuth(), 38.0)
         return self._shot("overview", self.t["overview"], [f["id"] for f in shown])
 
+    def _window_quads(self, wins, rgb, name, out=0.15):
+        """The analysed windows as quads on their facades (sill to sill + 1.5 m), set `out`
+        metres out of the wall so the wall does not cover them."""
+        import pyvista as pv
+
+        north = float(self.report["drawing"].get("north_deg", 90.0))
+        pts, faces = [], []
+        for w in wins:
+            (x0, y0), (x1, y1) = w["line"]
+            a = math.radians(north - float(w.get("azimuth_deg", 180.0)))
+            nx, ny = math.cos(a) * out, math.sin(a) * out
+            z0 = float(w["sill_z_m"])
+            k = len(pts)
+            for x, y, z in ((x0, y0, z0), (x1, y1, z0), (x1, y1, z0 + 1.5), (x0, y0, z0 + 1.5)):
+                pts.append(self.p(x + nx, y + ny, z))
+            faces += [4, k, k + 1, k + 2, k + 3]
+        if pts:
+            self.pl.add_mesh(pv.PolyData(np.asarray(pts, dtype=float), faces=np.asarray(faces)),
+                             color=_rgb(rgb), lighting=False, name=name, render=False)
+
+    def sunlight_view(self, f: dict) -> Figure | None:
+        """A sunlight finding: the receiver (客体, shaded) with its analysed windows coloured by
+        their verdict, the building that shades its failing windows most (主体), the worst
+        window labelled with its minutes; the camera faces the worst window's facade."""
+        sun = self.report.get("sunlight") or {}
+        receiver = f["subjects"][0] if f["subjects"] else None
+        wins = [w for w in sun.get("windows", []) if w["building"] == receiver and w.get("line")]
+        if not wins or receiver not in self.by_name:
+            return None
+        bad = [w for w in wins if w["status"] != "pass"]
+        count: dict[str, int] = {}
+        for w in bad or wins:
+            for sh in w.get("shaded") or []:
+                for b in sh.get("by") or []:
+                    if b != receiver:
+                        count[b] = count.get(b, 0) + 1
+        shader = max(count, key=lambda b: (count[b], b)) if count else None
+        # the shading building in front of the shaded facade: see-through, so the failing
+        # windows behind it show
+        self._buildings(shader if shader in self.by_name else None, receiver, translucent=True,
+                        subject_opacity=0.4)
+        for st, out in (("pass", 0.15), ("unknown", 0.2), ("fail", 0.25)):
+            self._window_quads([w for w in wins if w["status"] == st], STATUS_RGB[st], f"win-{st}", out)
+        key = "cumulative_minutes" if f.get("measure") == "cumulative" else "continuous_minutes"
+        worst = min(bad or wins, key=lambda w: (w[key] if w[key] is not None else 1e9))
+        (x0, y0), (x1, y1) = worst["line"]
+        anchor = self.p((x0 + x1) / 2, (y0 + y1) / 2, float(worst["sill_z_m"]) + 0.75)
+        req = worst.get("required_minutes")
+        op = "<" if req is not None and worst[key] < req else "≥"
+        text = f"{f['id']}  {worst['building']}-{worst['floor']}F-W{worst['window']}  " \
+               f"{worst[key]:g}{'' if req is None else f' {op} {req:g}'} {self.t['minutes']}"
+        self._label(text, anchor, None, STATUS_RGB[f["status"]], 19, must=True,
+                    findings=[f["id"]], status=f["status"])
+        for n, role, rgb in ((shader, self.t["shader"], SUBJECT_RGB), (receiver, self.t["shaded"], OBJECT_RGB)):
+            if n in self.by_name:
+                s_ = max(self.by_name[n], key=lambda s: s.top)
+                c = s_.footprint.representative_point()
+                self._label(f"{role} {n}", (c.x, c.y, s_.top + 1.5), None, rgb, 15, kind="role", must=True)
+        self._text(f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {STATUS_WORD[self.lang][f['status']]}",
+                   "upper_left", 20)
+        self._text("\n".join(textwrap.wrap(f["message"], 60 if self.lang == "zh" else 110) + [self.t["windows"]]),
+                   "lower_left", 15)
+        north = float(self.report["drawing"].get("north_deg", 90.0))
+        azimuth = north - float(worst.get("azimuth_deg", 180.0)) + 25.0
+        # framed on the shaded building: its facade and windows fill the view (the shading one,
+        # however tall or far, is there translucent where it falls)
+        x0_, x1_, y0_, y1_, z0_, z1_ = self.bounds({receiver})
+        pad = max(6.0, 0.2 * max(x1_ - x0_, y1_ - y0_))
+        self._camera((x0_ - pad, x1_ + pad, y0_ - pad, y1_ + pad, z0_, z1_), azimuth, 30.0)
+        title = f"{self.t['view']} {f['id']} {f['rule']}"
+        return self._shot(f["id"], title, [f["id"]])
+
+    def _clear_windows(self):
+        for st in ("pass", "unknown", "fail"):
+            self.pl.remove_actor(f"win-{st}", render=False)
+
     def finding_view(self, f: dict) -> Figure:
         """One finding, framed on its subjects (and its dimension line)."""
         self._clear()
+        self._clear_windows()
+        if f["family"] == "sunlight":
+            fig = self.sunlight_view(f)
+            if fig is not None:
+                return fig
+            self._clear_windows()
         names = [n for n in f["subjects"] if n in self.by_name]
         subject = names[0] if names else None
         obj = names[1] if len(names) > 1 else None
@@ -364,7 +449,7 @@ class Scene:
         colour = STATUS_RGB[f["status"]]
         seg = segment(f)
         extra = list(seg) if seg else []
-        label = f"{f['id']}  {num(f['measured'])} / {num(f['required'])} {f.get('unit') or ''}{sun_note(f, SUN_MARK)}".rstrip()
+        label = f"{f['id']}  {compare(f, lang=self.lang)}"
         if seg:
             a, b = self.p(*seg[0], DIM_Z), self.p(*seg[1], DIM_Z)
             self._add("dim", _lines([(a, b)]), color=_rgb(colour), line_width=6)
@@ -404,7 +489,7 @@ class Scene:
             self._label(f"{role} {n}", (c.x, c.y, s.top + 1.5), None, rgb, 15, kind="role",
                         must=True)
         others = [n for n in f["subjects"] if n not in self.by_name]
-        head = f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {f['status'].upper()}"
+        head = f"{f['id']}  {f['rule']}  {f.get('clause') or ''}  {STATUS_WORD[self.lang][f['status']]}"
         if others:
             head += "  (" + ", ".join(others) + ")"
         self._text(head, "upper_left", 20)

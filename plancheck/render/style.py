@@ -14,6 +14,9 @@ from plancheck.errors import PlancheckError
 #: status -> RGB 0-255, shared by every figure and the HTML report
 STATUS_RGB = {"pass": (34, 150, 70), "fail": (220, 30, 30), "unknown": (225, 150, 0),
               "warning": (200, 50, 200), "error": (150, 20, 20)}
+#: status words per language, shared by every rendering
+STATUS_WORD = {"zh": {"pass": "合格", "fail": "不合格", "unknown": "未知", "warning": "警告", "error": "错误"},
+               "en": {s: s for s in STATUS_RGB}}
 #: worst first: a line shared by several findings takes the worst status's colour
 SEVERITY = ("fail", "error", "unknown", "warning", "pass")
 #: families whose geometry is a measured distance drawn as a dimension line
@@ -111,20 +114,94 @@ def num(v) -> str:
     return "—" if v is None else f"{v:.2f}"
 
 
-#: the word figure labels use for 日照 (their bold Latin font has this glyph but no CJK)
-SUN_MARK = "\u2600"
+#: kept for callers that still pass it: figure labels now write the word (日照 / sun), since
+#: the ☀ glyph is missing from the CJK font and drew as a box
+SUN_MARK = "日照"
+#: what `sun_note` calls the sunlight minutes, per language
+SUN_WORD = {"zh": "日照", "en": "sun"}
+#: families whose `required` is an upper limit (≤); capacity findings by metric; every other
+#: `required` is a minimum (≥): distances, green ratio, sunlight minutes
+UPPER_FAMILIES = ("road-height", "facade")
+UPPER_METRICS = ("far", "building_density", "height")
+#: a measured value within this of its limit reads as meeting it (the checks' tolerances are
+#: far larger; this only absorbs float noise such as 11.999999999999998)
+_EPS = 1e-6
 
 
-def sun_note(f: dict, word: str = "日照") -> str:
-    """` · 日照 49 / 60 min` for a spacing finding that the sunlight analysis settled: its
+def is_upper(f: dict) -> bool:
+    """Is the finding's `required` a maximum (height limits, FAR, density, facade width)?"""
+    return f["family"] in UPPER_FAMILIES or \
+        (f["family"] == "capacity" and f.get("metric") in UPPER_METRICS)
+
+
+#: units as each language writes them (report.json keeps `min`)
+UNIT_WORD = {"zh": {"min": "分钟"}, "en": {}}
+
+
+def value(v, f: dict, unit: bool = True, lang: str = "zh") -> str:
+    """A measured or required value as the report shows it: ratios as %, FAR as a bare ratio."""
+    if v is None:
+        return "—"
+    metric = f.get("metric") if f["family"] == "capacity" else None
+    if metric in ("building_density", "green_ratio"):
+        return f"{v * 100:.2f} %"
+    if metric == "far":
+        return f"{v:.3f}"
+    u = f.get("unit") or ""
+    text = f"{v:g}" if u == "min" else f"{v:.2f}"     # sunlight minutes are whole minutes
+    u = UNIT_WORD.get(lang, {}).get(u, u)
+    return f"{text} {u}" if unit and u else text
+
+
+def relation(f: dict) -> str | None:
+    """The operator between measured and required as the finding stands: ≥ / ≤ when the value
+    meets its limit, < / > when it does not; None when there is nothing to compare (no
+    required value, or a minimum of 0: the clause sets none)."""
+    m, r = f.get("measured"), f.get("required")
+    upper = is_upper(f)
+    if r is None or (not upper and r == 0):
+        return None
+    if m is None:
+        return "≤" if upper else "≥"
+    ok = f.get("status") == "pass" or (m <= r + _EPS if upper else m >= r - _EPS)
+    return ("≤" if ok else ">") if upper else ("≥" if ok else "<")
+
+
+def compare(f: dict, clause: bool = False, lang: str = "zh", unit: bool = True,
+            tight: bool = False) -> str:
+    """`31.00 m ≥ 30.00 m（第二十七条）；日照 49 < 60 min`: measured against required with
+    the operator (distance minima ≥, height and ratio limits ≤), never `35.00 / 0.00`; a
+    missing measured value reads `— ≥ 30.00 m`; no required value gives the measured alone.
+    `tight` (crowded plan labels) sets the operator without spaces: `12.00<15.00`.
+    With `clause`, the clause follows in brackets; a spacing finding that the sunlight
+    analysis settled carries its minutes (`sun_note`)."""
+    m, r = f.get("measured"), f.get("required")
+    if m is None and r is None:
+        text = "—"
+    else:
+        op = relation(f)
+        gap = "" if tight else " "
+        text = value(m, f, unit, lang) if op is None else \
+            f"{value(m, f, unit, lang)}{gap}{op}{gap}{value(r, f, unit, lang)}"
+    if clause and f.get("clause"):
+        text += f"（{f['clause']}）" if lang == "zh" else f" ({f['clause']})"
+    return text + sun_note(f, lang=lang)
+
+
+def sun_note(f: dict, word: str | None = None, lang: str = "zh") -> str:
+    """`；日照 49 < 60 分钟` (en `; sun 49 < 60 min`) for a spacing finding that the sunlight analysis settled: its
     distance met the 第二十七条 minimum, so the minutes of the worst window decided (the
-    measured / required pair alone would read as a pass); '' for every other finding.
-    Figure labels pass word=SUN_MARK."""
+    distance comparison alone would read as a pass); '' for every other finding."""
     worst = [r["worst"] for r in (f.get("sunlight") or {}).get("receivers", []) if r.get("worst")]
     if not worst:
         return ""
     w = min(worst, key=lambda w: w["minutes"] - w["required"])
-    return f" · {word} {w['minutes']:g} / {w['required']:g} min"
+    ok = w["minutes"] >= w["required"]
+    word = SUN_WORD.get(lang, "日照") if word in (None, "\u2600", SUN_MARK) else word
+    sep = "；" if lang == "zh" else "; "
+    # (no ✓ / ✗ mark: the CJK font of the PNG figures has no ✗; the operator says it)
+    mins = "分钟" if lang == "zh" else "min"
+    return f"{sep}{word} {w['minutes']:g} {'≥' if ok else '<'} {w['required']:g} {mins}"
 
 
 def segment(f: dict) -> tuple[tuple[float, float], tuple[float, float]] | None:

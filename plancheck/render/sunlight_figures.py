@@ -21,6 +21,20 @@ MAX_FACADES = 8
 
 
 
+
+def _req_en(req: dict) -> str:
+    """The requirement in English (report.json words it in Chinese)."""
+    if req.get("minutes") is None:
+        return req.get("text") or "—"
+    return f"{req['minutes']:g} min {req.get('measure') or ''} full-window sun" + \
+        (" (not worse than before)" if req.get("no_worse") else "")
+
+
+#: the receiver verdict in the Chinese sheet titles (never the English status word)
+VERDICT_ZH = {"pass": "满足", "fail": "不满足", "unknown": "无法判定"}
+#: facade orientations (as the sunlight analysis names them) in the English sheets
+ORIENT_EN = {"正南": "due south", "正北": "due north", "正东": "due east", "正西": "due west"}
+
 def _t(zh: bool, a: str, b: str) -> str:
     return a if zh else b
 
@@ -98,16 +112,16 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
         ax.set_aspect("equal", adjustable="box")
         eff = ws[0]["effective"]
         worst = min(ws, key=lambda w: (w["status"] == "unknown", w[key]))
-        ax.set_title(_plain(_t(zh, f"立面 {fid}  {ws[0]['orientation']}  有效时间 {eff[0]}–{eff[1]}\n"
+        ax.set_title(_plain(_t(zh, f"墙面 {fid}  {ws[0]['orientation']}  有效时间 {eff[0]}–{eff[1]}\n"
                                    f"最不利：{worst['floor']} 层 {worst[key]:g} 分钟",
-                               f"facade {fid}  {ws[0]['orientation']}  effective {eff[0]}–{eff[1]}\n"
+                               f"wall {fid}  {ORIENT_EN.get(ws[0]['orientation'], ws[0]['orientation'])}  effective {eff[0]}–{eff[1]}\n"
                                f"worst: floor {worst['floor']}, {worst[key]:g} min")), fontsize=9)
         floors = sorted({w["floor"] for w in ws})
         step_f = max(1, len(floors) // 10)
         ax.set_yticks([(f - 1) * storey + storey / 2 for f in floors[::step_f]])
         ax.set_yticklabels([f"{f}F" for f in floors[::step_f]], fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
-        ax.set_xlabel(_t(zh, "沿立面距离 (m)", "along the facade (m)"), fontsize=7)
+        ax.set_xlabel(_t(zh, "沿墙面距离 (m)", "along the facade (m)"), fontsize=7)
     cax = fig.add_axes([0.89, 0.15, 0.02, 0.65])
     from matplotlib.cm import ScalarMappable
 
@@ -122,10 +136,10 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
              "no windows drawn: 1.8 m windows every 0.3 m on every floor's main facades (conservative estimate)") \
         if receiver["estimate"] else _t(zh, "按图中 PC-WINDOW 窗", "the drawn PC-WINDOW windows")
     fig.suptitle(_plain(_t(zh, f"{name} 日照分析（冬至日 {doc['settings']['date']}，满窗，真太阳时）"
-                               f" — {receiver['verdict']}\n要求：{req['text']}；"
+                               f" — {VERDICT_ZH.get(receiver['verdict'], receiver['verdict'])}\n要求：{req['text']}；"
                                f"满足 {h['pass']} / 不满足 {h['fail']} / 无法判定 {h['unknown']}\n{est}",
-                           f"{name} sunlight (冬至日 {doc['settings']['date']}, full window, true solar time)"
-                           f" — {receiver['verdict']}\nneeds {req['text']}; pass {h['pass']} / fail "
+                           f"{name} sunlight (winter solstice {doc['settings']['date']}, full window, true solar time)"
+                           f" — {receiver['verdict']}\nneeds {_req_en(req)}; pass {h['pass']} / fail "
                            f"{h['fail']} / unknown {h['unknown']}\n{est}")),
                  fontsize=9.5, color=status_hex(receiver["verdict"]) if receiver["verdict"] != "pass" else "#222222")
     buf = io.BytesIO()
@@ -134,8 +148,10 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     return buf.getvalue()
 
 
-def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
-    """The 等时线 plan: shadow duration iso-lines, buildings, receivers' verdicts."""
+def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> bytes | None:
+    """The 等时线 plan: shadow duration iso-lines, buildings (with their heights), receivers'
+    verdicts; with the report, the site red line and the roads with their names; a scale bar
+    and a legend of every layer drawn."""
     iso = doc.get("isochrones")
     if not iso:
         return None
@@ -158,6 +174,40 @@ def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
                        linewidths=[0.9, 1.1, 1.4])
     ax.clabel(lines, fmt={60: "1h", 120: "2h", 180: "3h"}, fontsize=7, inline=True)
     verdict = {r["building"]: r["verdict"] for r in doc["receivers"]}
+    heights = {b["name"]: b.get("height_m") for b in (report or {}).get("buildings", [])}
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from plancheck.render.planscene import RED_LINE, SITE_LINE
+
+    legend = [Patch(fc=c, alpha=0.75, label=_t(zh, f"阴影 ≥ {k} h", f"shaded ≥ {k} h"))
+              for k, c in ((1, "#fde0c5"), (2, "#f9b384"), (3, "#f4845f"))]
+    site = (report or {}).get("site")
+    if site:
+        sx, sy = zip(*site["outline"])
+        ax.plot(sx, sy, color=SITE_LINE, lw=1.4, ls=(0, (10, 3, 2, 3)), zorder=2.5)
+        legend.append(Line2D([], [], color=SITE_LINE, lw=1.4, ls=(0, (10, 3, 2, 3)),
+                             label=_t(zh, "用地红线", "site boundary")))
+    roads = [r for r in (report or {}).get("roads", []) if len(r.get("line") or []) > 1]
+    for r in roads:
+        rx, ry = zip(*r["line"])
+        ax.plot(rx, ry, color=RED_LINE, lw=1.6, zorder=2.5)
+        if r.get("name"):
+            k = len(r["line"]) // 2
+            (ax0, ay0), (ax1, ay1) = r["line"][k - 1], r["line"][k]
+            ang = np.degrees(np.arctan2(ay1 - ay0, ax1 - ax0))
+            ang = ang - 180 if ang > 90 else ang + 180 if ang < -90 else ang
+            ax.text((ax0 + ax1) / 2, (ay0 + ay1) / 2, _plain(str(r["name"])), rotation=ang,
+                    rotation_mode="anchor", ha="center", va="bottom", fontsize=6.5, color=RED_LINE,
+                    zorder=4, clip_on=True)
+    if roads:
+        legend.append(Line2D([], [], color=RED_LINE, lw=1.6, label=_t(zh, "道路红线", "road red line")))
+    for st in ("pass", "fail", "unknown"):
+        if st in verdict.values():
+            legend.append(Patch(fc="white", ec=status_hex(st), lw=2.0,
+                                label=_t(zh, {"pass": "受影响建筑：满足", "fail": "受影响建筑：不满足",
+                                              "unknown": "受影响建筑：无法判定"}[st],
+                                         f"receiver: {st}")))
     for b in iso["buildings"]:
         for ring in b["outlines"]:
             fc = "#f2f2ee" if b["status"] == "proposed" else "#bdbdc2"
@@ -166,18 +216,30 @@ def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
                                     linewidth=2.0 if b["name"] in verdict else 0.8, zorder=3))
         pts = np.array([p for ring in b["outlines"] for p in ring])
         cx, cy = pts[:, 0].mean(), pts[:, 1].mean()
-        ax.text(cx, cy, _plain(b["name"]), ha="center", va="center", fontsize=7, zorder=4)
+        hb = heights.get(b["name"])
+        ax.text(cx, cy, _plain(b["name"] + (f" {hb:g} m" if hb else "")), ha="center", va="center",
+                fontsize=6.5, zorder=4)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_aspect("equal")
     ax.tick_params(labelsize=7)
     ax.annotate("N", xy=(0.97, 0.97), xytext=(0.97, 0.88), xycoords="axes fraction",
                 ha="center", fontsize=10, arrowprops={"arrowstyle": "-|>", "color": "black"})
+    # scale bar: a round length about a fifth of the width, bottom right
+    length = max(m * 10 ** e for e in range(0, 5) for m in (1, 2, 5) if m * 10 ** e <= w / 5)
+    bx, by = xs[-1] - w * 0.03 - length, ys[0] + h * 0.04
+    for k in range(4):
+        ax.add_patch(MplPolygon([(bx + k * length / 4, by), (bx + (k + 1) * length / 4, by),
+                                 (bx + (k + 1) * length / 4, by + h * 0.02), (bx + k * length / 4, by + h * 0.02)],
+                                closed=True, facecolor="black" if k % 2 == 0 else "white",
+                                edgecolor="black", linewidth=0.6, zorder=5))
+    ax.text(bx + length / 2, by + h * 0.03, f"0 — {length:g} m", ha="center", va="bottom", fontsize=7, zorder=5)
+    ax.legend(handles=legend, loc="upper left", fontsize=6.5, framealpha=0.9, ncol=2)
     span = f"{iso['span'][0] // 60:02.0f}:{iso['span'][0] % 60:02.0f}–{iso['span'][1] // 60:02.0f}:{iso['span'][1] % 60:02.0f}"
     ax.set_title(_plain(_t(zh, f"日照等时线（冬至日 {doc['settings']['date']}，真太阳时 {span}，"
                                f"计算面高 {iso['z_m']:g} m，网格 {iso['cell_m']:.2f} m）：阴影 ≥ 1 h / 2 h / 3 h\n"
                                "轮廓颜色：受影响建筑的结论（绿 满足 / 红 不满足 / 橙 无法判定）；上为正北",
-                           f"shadow iso-lines (冬至日 {doc['settings']['date']}, TST {span}, plane "
+                           f"shadow iso-lines (winter solstice {doc['settings']['date']}, TST {span}, plane "
                            f"{iso['z_m']:g} m, grid {iso['cell_m']:.2f} m): shaded ≥ 1 h / 2 h / 3 h\n"
                            "outline colour: receiver verdict (green pass / red fail / orange unknown); north up")),
                  fontsize=8.5)
@@ -191,22 +253,23 @@ def isochrones_png(doc: dict, lang: str = "zh") -> bytes | None:
     return buf.getvalue()
 
 
-def figures(doc: dict, lang: str = "zh") -> list[tuple[str, str, bytes]]:
-    """(file relative to the output folder, title, png) of every sunlight figure."""
+def figures(doc: dict, lang: str = "zh", report: dict | None = None) -> list[tuple[str, str, bytes]]:
+    """(file relative to the output folder, title, png) of every sunlight figure; with the
+    report, the 等时线 plan also draws the site, the roads and the buildings' heights."""
     out = []
-    iso = isochrones_png(doc, lang)
+    iso = isochrones_png(doc, lang, report)
     if iso is not None:
-        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines (等时线)"), iso))
+        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso))
     for r in doc["receivers"]:
         if r["windows"]:
             out.append((figure_name(r["building"]),
-                        _t(lang == "zh", f"{r['building']} 立面日照", f"{r['building']} facade sunlight"),
+                        _t(lang == "zh", f"{r['building']} 各墙面窗日照", f"{r['building']} sunlight of its windows"),
                         elevation_png(doc, r, lang)))
     return out
 
 
-def render_files(doc: dict, out_dir: Path, lang: str = "zh") -> list[Path]:
+def render_files(doc: dict, out_dir: Path, lang: str = "zh", report: dict | None = None) -> list[Path]:
     written = []
-    for rel, _title, png in figures(doc, lang):
+    for rel, _title, png in figures(doc, lang, report):
         written.append(write_atomic(Path(out_dir) / rel, png))
     return written

@@ -10,6 +10,93 @@ from pathlib import Path
 TEMPLATES = Path(__file__).with_name("templates")
 #: at most this many windows are handed to the page for picking (the rest are still coloured)
 MAX_PICK = 20_000
+#: the window table lists the failing and undecided windows, up to this many (the rest counted)
+MAX_ROWS = 300
+ZONE = {"zh": {"puxi-inner": "浦西内环线以内地区", "other": "其他地区"},
+        "en": {"puxi-inner": "inside the Puxi inner ring", "other": "other areas"}}
+PARAMS = {
+    "zh": {"params": "计算参数", "zone": "地区", "place": "经纬度", "place_v": "东经 {lon}、北纬 {lat}",
+           "date": "日期", "date_v": "冬至日 {date}（{year} 年基准）", "clock": "时间",
+           "clock_v": "真太阳时；有效时间按墙面朝向取下表", "table": "日照有效时间表",
+           "south": "正南", "off": "南偏东/西 {a}°–{b}°", "east": "偏东", "west": "偏西",
+           "step": "计算步长", "step_v": "{step:g} 分钟（取各步中点）", "full": "满窗",
+           "full_v": "窗台高 {sill:g} m，参考宽度（窗宽，最大 {width:g} m）两端均有日照方计",
+           "run": "最短时段", "run_v": "累计日照只计连续不少于 {run:g} 分钟的时段",
+           "sampling": "窗", "sampling_v": "按图中 PC-WINDOW 窗；未绘窗的建筑每层主要朝向按 {width:g} m 窗、"
+                                         "{gap:g} m 间距采样（规划阶段保守估算）",
+           "obstruct": "遮挡建筑", "obstruct_v": "{radius:g} m 范围内全部建筑（含本楼裙房等自身体量）",
+           "sun": "太阳位置", "sun_v": "NREL SPA 太阳位置算法（pvlib），几何高度角（不计大气折射）",
+           "shading": "实际遮挡建筑", "skipped": "未分析的墙面",
+           "skipped_v": "墙面 {facade}（{orientation}）：不在日照有效时间表内", "windows_t": "不满足与无法判定的窗",
+           "win_id": "窗编号", "facade": "墙面", "orientation": "朝向", "lit": "日照时段 真太阳时（北京时间）",
+           "cont": "连续", "cum": "累计", "req": "要求", "status": "结论", "by": "遮挡建筑",
+           "more": "另有 {n} 个窗未列出（见 sunlight.json）", "homes_h": "户 满足/不满足/未定",
+           "homes_unit": "户", "windows_unit": "采样窗",
+           "sampled": "采样窗：该建筑未绘窗，按每层主要朝向的窗宽与间距采样（规划阶段保守估算），编号为 墙面/序号"},
+    "en": {"params": "Parameters", "zone": "area", "place": "longitude, latitude", "place_v": "{lon} E, {lat} N",
+           "date": "date", "date_v": "winter solstice {date} (reference year {year})", "clock": "time",
+           "clock_v": "true solar time; the effective window by facade orientation below",
+           "table": "effective sunlight hours", "south": "due south", "off": "{a}°–{b}° off south",
+           "east": "east", "west": "west", "step": "step", "step_v": "{step:g} min (step midpoints)",
+           "full": "full window", "full_v": "sill {sill:g} m; both ends of the reference width (the window's, "
+                                              "at most {width:g} m) lit",
+           "run": "shortest run", "run_v": "cumulative sun counts runs of at least {run:g} min",
+           "sampling": "windows", "sampling_v": "the drawn PC-WINDOW windows; a building without them is "
+                                               "sampled with {width:g} m windows every {gap:g} m on each "
+                                               "floor's main facades (conservative estimate)",
+           "obstruct": "obstructions", "obstruct_v": "every building within {radius:g} m (the receiver's own "
+                                                     "masses included)",
+           "sun": "sun position", "shading": "buildings that shade it", "skipped": "facades not analysed",
+           "skipped_v": "facade {facade} ({orientation}): outside the effective-hours table",
+           "windows_t": "Windows that fail or are undecided", "win_id": "window", "facade": "facade",
+           "orientation": "orientation", "lit": "sunlit, true solar time (Beijing time)",
+           "cont": "continuous", "cum": "cumulative", "req": "required", "status": "status",
+           "by": "shaded by", "more": "{n} more windows not listed (see sunlight.json)",
+           "homes_h": "homes pass/fail/unknown", "homes_unit": "homes", "windows_unit": "sampled windows",
+           "sampled": "sampled window: the building has no drawn windows, so each floor's main facades are "
+                      "sampled (conservative planning-stage estimate), numbered facade/sample"},
+}
+
+
+def dms(deg: float) -> str:
+    """121.4667 -> 121°28′ (degrees and minutes, as sunlight reports print them)."""
+    d = int(deg)
+    m = round((deg - d) * 60)
+    if m == 60:
+        d, m = d + 1, 0
+    return f"{d}°{m:02d}′"
+
+
+def window_id(win: dict) -> str:
+    """A reviewer's window number: building, floor, window (`1#-1F-W5A`), never an entity alone."""
+    return f"{win['building']}-{win['floor']}F-W{win['window']}"
+
+
+def _params(sun: dict, lang: str) -> list[tuple[str, str]]:
+    t = PARAMS.get(lang, PARAMS["zh"])
+    s = sun["settings"]
+    table = []
+    for row in s.get("effective_time", []):
+        a, b = row["off_south_deg"]
+        east, west = row["east"], row["west"]
+        where = t["south"] if (a, b) == (0, 0) else t["off"].format(a=a, b=b)
+        span = f"{east[0]}–{east[1]}" if east == west else \
+            f"{t['east']} {east[0]}–{east[1]}，{t['west']} {west[0]}–{west[1]}"
+        table.append(f"{where} {span}")
+    zone = sun.get("zone")
+    return [
+        (t["zone"], ZONE.get(lang, ZONE["zh"]).get(zone, zone or "—")),
+        (t["place"], t["place_v"].format(lon=dms(s["lon_deg"]), lat=dms(s["lat_deg"]))),
+        (t["date"], t["date_v"].format(date=s["date"], year=s["year"])),
+        (t["clock"], t["clock_v"]),
+        (t["table"], "；".join(table) if lang == "zh" else "; ".join(table).replace("，", ", ")),
+        (t["step"], t["step_v"].format(step=s["step_min"])),
+        (t["full"], t["full_v"].format(sill=s["sill_m"], width=s["reference_width_m"])),
+        (t["run"], t["run_v"].format(run=s.get("min_segment_min", 5))),
+        (t["sampling"], t["sampling_v"].format(width=s["reference_width_m"], gap=s.get("sample_spacing_m", 0.3))),
+        (t["obstruct"], t["obstruct_v"].format(radius=s["radius_m"])),
+        (t["sun"], t["sun_v"] if lang == "zh" and s.get("sun") else (s.get("sun") or "—")),
+    ]
 
 WORDS = {
     "zh": {"title": "日照分析", "settings": "冬至日 {date}（{year} 年基准），东经 {lon:.4f}°、北纬 {lat:.4f}°，"
@@ -20,8 +107,10 @@ WORDS = {
            "pick": "在三维模型中点击一个窗，查看其日照时段与遮挡建筑。", "floor": "层",
            "lit": "日照时段（真太阳时 / 北京时间）", "shaded": "无日照时段（遮挡）", "none": "无",
            "facade_behind": "太阳在立面背后", "continuous": "连续", "cumulative": "累计",
-           "required": "要求", "status": "结论", "window": "窗", "unit": "户", "figure": "图"},
-    "en": {"title": "Sunlight analysis", "settings": "冬至日 {date} (reference year {year}), {lon:.4f}°E "
+           "required": "要求", "status": "结论", "window": "窗", "unit": "户", "figure": "图",
+           "facade": "墙面", "measures": {"continuous": "连续", "cumulative": "累计"},
+           "statuses": {"pass": "满足", "fail": "不满足", "unknown": "未定"}},
+    "en": {"title": "Sunlight analysis", "settings": "winter solstice {date} (reference year {year}), {lon:.4f}°E "
                                                   "{lat:.4f}°N, true solar time, {step:g}-minute steps "
                                                   "(midpoints), sill {sill:g} m, full window (both ends "
                                                   "of the {width:g} m reference width lit), obstructions "
@@ -33,7 +122,9 @@ WORDS = {
            "floor": "floor", "lit": "sunlit (true solar time / Beijing time)",
            "shaded": "not sunlit (shaded by)", "none": "none", "facade_behind": "sun behind the facade",
            "continuous": "continuous", "cumulative": "cumulative", "required": "required",
-           "status": "status", "window": "window", "unit": "home", "figure": "figure"},
+           "status": "status", "window": "window", "unit": "home", "figure": "figure",
+           "facade": "facade", "measures": {"continuous": "continuous", "cumulative": "cumulative"},
+           "statuses": {"pass": "pass", "fail": "fail", "unknown": "unknown"}},
 }
 
 
@@ -50,13 +141,18 @@ def context(report: dict, lang: str) -> dict:
     ox, oy = origin(report)
     figs = [{"id": "sunlight-" + rel.rsplit("/", 1)[-1][:-4], "title": title,
              "uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "file": rel}
-            for rel, title, png in figures(sun, lang)]
+            for rel, title, png in figures(sun, lang, report)]
     by_file = {f["file"]: f["id"] for f in figs}
+    import math
+
+    north = float(report["drawing"].get("north_deg", 90.0))
     picks = []
     for win in sun["windows"][:MAX_PICK]:
         (x0, y0), (x1, y1) = win["line"]
+        a = math.radians(north - float(win.get("azimuth_deg", 180.0)))   # outward, drawing frame
         picks.append({"p": [round((x0 + x1) / 2 - ox, 3), round(win["sill_z_m"] + 0.75, 3),
                             round(-((y0 + y1) / 2 - oy), 3)],
+                      "n": [round(math.cos(a), 4), round(-math.sin(a), 4)],     # viewer: x, z
                       "b": win["building"], "f": win["floor"], "o": win["orientation"],
                       "fc": win["facade"], "w": win["window"], "u": win["unit"],
                       "c": win["continuous_minutes"], "cu": win["cumulative_minutes"],
@@ -65,9 +161,57 @@ def context(report: dict, lang: str) -> dict:
                       "why": win.get("reason")})
     finding_figs = {f["id"]: by_file[f["figure"]] for f in report.get("findings", [])
                     if f.get("figure") in by_file}
-    data = {"windows": picks, "finding_figs": finding_figs, "words": w}
+    # each sunlight finding's worst window, for its "3D" link (the viewer looks at it)
+    index = {(win["building"], win["floor"], win["facade"], str(win["window"])): k
+             for k, win in enumerate(sun["windows"][:MAX_PICK])}
+    finding_windows = {}
+    for f in report.get("findings", []):
+        wst = f.get("worst") if f.get("family") == "sunlight" else None
+        if wst:
+            k = index.get((wst.get("building"), wst.get("floor"), wst.get("facade"), str(wst.get("window"))))
+            if k is not None:
+                finding_windows[f["id"]] = k
+    data = {"windows": picks, "finding_figs": finding_figs, "finding_windows": finding_windows,
+            "words": w}
     settings = w["settings"].format(date=s["date"], year=s["year"], lon=s["lon_deg"], lat=s["lat_deg"],
                                     step=s["step_min"], sill=s["sill_m"], width=s["reference_width_m"],
                                     radius=s["radius_m"])
-    return {"sunlight": {"w": w, "settings": settings, "receivers": sun["receivers"], "figures": figs,
-                         "data": data}}
+    from plancheck.render.sunlight_figures import ORIENT_EN
+
+    def requirement(r: dict) -> str:
+        """The receiver's requirement in the report's language (report.json has it in Chinese)."""
+        req = r["requirement"]
+        if lang == "zh" or req.get("minutes") is None:
+            return req.get("text") or "—"
+        words = f"{req['minutes']:g} min {req.get('measure') or ''} full-window sun on the winter solstice"
+        return words + (" (not worse than before)" if req.get("no_worse") else "")
+
+    def orient(o: str) -> str:
+        return o if lang == "zh" else ORIENT_EN.get(o, o)
+
+    if lang != "zh":
+        data["words"] = dict(w, orient=ORIENT_EN)
+    t = PARAMS.get(lang, PARAMS["zh"])
+    shading: dict[str, set] = {}
+    for win in sun["windows"]:
+        for sh in win.get("shaded") or []:
+            shading.setdefault(win["building"], set()).update(sh.get("by") or [])
+    bad = [win for win in sun["windows"] if win["status"] != "pass"]
+    rows = [{"id": window_id(win), "facade": win["facade"], "orientation": orient(win["orientation"]),
+             "lit": "，".join(f"{a}–{b}（{bj[0][:5]}–{bj[1][:5]}）" for (a, b), bj in zip(win["lit"], win["lit_bjt"]))
+             if lang == "zh" else ", ".join(f"{a}–{b} ({bj[0][:5]}–{bj[1][:5]})"
+                                            for (a, b), bj in zip(win["lit"], win["lit_bjt"])),
+             "cont": win["continuous_minutes"], "cum": win["cumulative_minutes"],
+             "req": win["required_minutes"], "measure": win["measure"], "status": win["status"],
+             "by": sorted({b for sh in win.get("shaded") or [] for b in sh.get("by") or []}),
+             "estimate": not win.get("drawn", True)}
+            for win in bad[:MAX_ROWS]]
+    receivers = [dict(r, shading=sorted(shading.get(r["building"], ())),
+                      counted=t["windows_unit"] if r.get("estimate") else t["homes_unit"],
+                      skipped_text=[t["skipped_v"].format(facade=k.get("facade"), orientation=orient(k.get("orientation") or ""))
+                                    for k in r.get("skipped") or [] if k.get("what") == "outside-table"])
+                 for r in sun["receivers"]]
+    return {"sunlight": {"w": w, "t": t, "finding_windows": finding_windows, "settings": settings, "receivers": receivers, "figures": figs,
+                         "data": data, "requirement": requirement, "orient": orient,
+                         "params": _params(sun, lang), "windows": rows,
+                         "more": max(0, len(bad) - MAX_ROWS)}}

@@ -10,8 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from plancheck.render.figures import compare, sun_note
 from plancheck.render.pages import visible_bidi
-from plancheck.render.figures import sun_note
 
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "unknown": "yellow", "warning": "magenta",
                 "error": "red"}
@@ -91,7 +91,9 @@ def _finding(f: dict) -> list[Text]:
     if f["subjects"]:
         head.append("  " + visible_bidi(" / ".join(f["subjects"])))
     if f["measured"] is not None or f["required"] is not None:
-        head.append(f"  {_opt(f['measured'])} / {_opt(f['required'])} {f.get('unit') or ''}{sun_note(f)}")
+        # `12.00 m < 15.00 m`: the comparison, in the language the message is written in
+        zh = any("\u4e00" <= ch <= "\u9fff" for ch in f["message"])
+        head.append(f"  {compare(f, lang='zh' if zh else 'en')}")
     body = Text("        ")
     body.append(visible_bidi(f["message"]))
     return [head, body]
@@ -171,10 +173,19 @@ def inspection(report: dict) -> Group:
         roads.add_row(r["entity"], Text(visible_bidi(r["name"] or "—")), _q(r["width_m"]), r["width_from"] or "—")
     site = report["indicators"]["site_area_m2"]
     parts = [head, Text(f"site area: {_num(site, 'm²')}"), layers, bld, roads]
-    listed = findings_list(report, ("fail", "error", "unknown", "warning"), "Drawing findings 图纸问题",
-                           per_rule=PER_RULE)
+    bad = ("fail", "error", "unknown", "warning")
+    drawing = {**report, "findings": [f for f in report["findings"] if f["family"] == "drawing"]}
+    clauses = {**report, "findings": [f for f in report["findings"] if f["family"] != "drawing"]}
+    listed = findings_list(drawing, bad, "Drawing findings 图纸问题", per_rule=PER_RULE)
     if listed is not None:
         parts.append(listed)
+    # the clause findings are not drawing problems: their own heading (check gives the review)
+    listed = findings_list(clauses, bad, "Clause findings 条款审查 (plancheck check "
+                           "gives the full review)", per_rule=PER_RULE)
+    if listed is not None:
+        parts.append(listed)
+    parts.append(Text(f"layers not recognised as expected? plancheck inspect --suggest {d['path']} "
+                      "proposes a layer map (--layers FILE)", style="dim"))
     return Group(*parts)
 
 

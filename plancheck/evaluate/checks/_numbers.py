@@ -1,4 +1,4 @@
-"""Numbers in messages printed at the precision where they differ (issue #17 item 7).
+"""Numbers in messages printed at the precision where they differ.
 
 A value that fails its limit by less than the display precision would otherwise read
 "35.00%，低于 35.00%". `pair` keeps the usual decimals when they already tell the two apart,

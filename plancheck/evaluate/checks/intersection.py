@@ -62,6 +62,7 @@ class Curve:
     t2: tuple[float, float]
     turn_deg: float
     chamfer: bool = False    # a straight cut between two corners, not an arc
+    shared: bool = False     # its segments belong to two roads' pieces (a split 切角)
 
     @property
     def chord(self) -> LineString:
@@ -83,21 +84,116 @@ def _turn(h0: float, h1: float) -> float:
     return (h1 - h0 + 180.0) % 360.0 - 180.0
 
 
-def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: float = math.inf):
-    """(curves, corners) on the red lines; a curve of larger radius than `max_radius_m` is a
-    bend of the road, not the corner of an intersection."""
-    curves: list[Curve] = []
-    corners: list[Corner] = []
+def _chains(roads) -> list[tuple[list[tuple[float, float]], list[Road]]]:
+    """The red lines as drawn: pieces that meet end to end, two and only two at a point (a
+    red line turning a corner that the reader split per road at its 切角, or one drawn as
+    several entities), joined into one line, each segment remembering its road. Vertices where
+    the joined line runs straight on (a split point) are dropped."""
+    pieces = []
     for r in roads:
         pts = [tuple(p) for p in r.line.coords]
         pts = [p for i, p in enumerate(pts) if i == 0 or math.dist(p, pts[i - 1]) > tol.VERTEX_MERGE_M]
+        if len(pts) >= 2:
+            pieces.append((pts, [r] * (len(pts) - 1)))
+
+    def meeting(p) -> list[int]:
+        return [k for k, (q, _) in enumerate(pieces) if math.dist(q[0], p) <= tol.VERTEX_MERGE_M
+                or math.dist(q[-1], p) <= tol.VERTEX_MERGE_M]
+
+    joined = True
+    while joined:
+        joined = False
+        for k, (pts, owners) in enumerate(pieces):
+            at = meeting(pts[-1])
+            if len(at) != 2:
+                continue
+            m = at[0] if at[1] == k else at[1]
+            if m == k:
+                continue
+            q, q_owners = pieces[m]
+            if math.dist(q[0], pts[-1]) > tol.VERTEX_MERGE_M:
+                q, q_owners = q[::-1], q_owners[::-1]
+            pieces[k] = (pts + q[1:], owners + q_owners)
+            del pieces[m]
+            joined = True
+            break
+    out = []
+    for pts, owners in pieces:
+        keep_p, keep_o = [pts[0]], []
+        for i in range(1, len(pts)):
+            if i < len(pts) - 1 and abs(_turn(_heading(pts[i - 1], pts[i]),
+                                              _heading(pts[i], pts[i + 1]))) < STRAIGHT_ON_DEG:
+                continue      # the line runs straight on: a split point, not a vertex
+            keep_o.append(owners[i - 1])
+            keep_p.append(pts[i])
+        out.append((keep_p, keep_o))
+    return out
+
+
+def _two_roads(owners) -> bool:
+    return len({id(o) for o in owners}) > 1
+
+
+#: a joined red line turning less than this at a vertex runs straight on (float noise only)
+STRAIGHT_ON_DEG = 1e-6
+
+
+def _cut_from(pts, others, corner_deg: float, min_turn_deg: float, max_radius_m: float):
+    """The turn of a cut (切角) that `pts` starts with, when its start lies on another red line
+    (not at its end: a road drawn by its centre line runs on through the intersection): the
+    turn from that line into the cut and from the cut into the road, each `corner_deg` or more,
+    the same way, together at least `min_turn_deg`; None otherwise."""
+    start = Point(pts[0])
+    if math.dist(pts[0], pts[1]) > 2 * max_radius_m:
+        return None
+    cut = _heading(pts[0], pts[1])
+    into = _turn(cut, _heading(pts[1], pts[2]))
+    for line in others:
+        if line.distance(start) > tol.BOUNDARY_ON_LINE_M:
+            continue
+        s = line.project(start)
+        if s <= tol.BOUNDARY_ON_LINE_M or s >= line.length - tol.BOUNDARY_ON_LINE_M:
+            continue        # at the other line's end: meeting end to end (a corner or a chain)
+        a, b = line.interpolate(s - tol.BOUNDARY_ON_LINE_M), line.interpolate(s + tol.BOUNDARY_ON_LINE_M)
+        along = _heading((a.x, a.y), (b.x, b.y))
+        turn_in = _turn(along, cut)
+        if abs(turn_in) > 90.0:                       # the other road, taken the way into the cut
+            turn_in = _turn(along + 180.0, cut)
+        total = abs(turn_in + into)
+        if abs(turn_in) >= corner_deg and abs(into) >= corner_deg and \
+                math.copysign(1, turn_in) == math.copysign(1, into) and min_turn_deg <= total < 180.0:
+            return total
+    return None
+
+
+def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: float = math.inf):
+    """(curves, corners) on the red lines; a curve of larger radius than `max_radius_m` is a
+    bend of the road, not the corner of an intersection. Pieces that meet end to end are
+    looked at as one line (`_chains`), so a 切角 split between two roads' pieces is still a cut."""
+    curves: list[Curve] = []
+    corners: list[Corner] = []
+    chains = _chains(roads)
+    lines = [LineString(c) for c, _ in chains]
+    for k, (pts, owners) in enumerate(chains):
         if len(pts) < 3:
             continue
         heads = [_heading(a, b) for a, b in zip(pts, pts[1:])]
         turns = [_turn(h0, h1) for h0, h1 in zip(heads, heads[1:])]   # at vertex i + 1
         lengths = [math.dist(a, b) for a, b in zip(pts, pts[1:])]
-        i = 0
-        while i < len(turns):
+        i, last = 0, len(turns)
+        # a red line drawn from its 切角: its first (or last) straight starts on another road's
+        # red line, turning from it one way and into the road the other way: a cut
+        others = [line for m, line in enumerate(lines) if m != k]
+        for end in (0, -1):
+            ends = pts if end == 0 else pts[::-1]
+            cut = _cut_from(ends, others, corner_deg, min_turn_deg, max_radius_m)
+            if cut is not None:
+                curves.append(Curve(owners[end], ends[0], ends[1], cut, chamfer=True, shared=True))
+                if end == 0:
+                    i = 1
+                else:
+                    last = len(turns) - 1
+        while i < last:
             t = turns[i]
             if abs(t) >= corner_deg:
                 nxt = turns[i + 1] if i + 1 < len(turns) else 0.0
@@ -106,11 +202,12 @@ def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: flo
                         and min_turn_deg <= total < 180.0 and lengths[i + 1] <= 2 * max_radius_m:
                     # a straight cut (切角) between two corners turning the same way: the cut
                     # stands for the curve, its ends for the tangent points
-                    curves.append(Curve(r, pts[i + 1], pts[i + 2], total, chamfer=True))
+                    curves.append(Curve(owners[i], pts[i + 1], pts[i + 2], total, chamfer=True,
+                                        shared=_two_roads(owners[i:i + 3])))
                     i += 2
                     continue
                 if abs(t) >= min_turn_deg:
-                    corners.append(Corner(r, pts[i + 1], abs(t)))
+                    corners.append(Corner(owners[i], pts[i + 1], abs(t)))
                 i += 1
                 continue
             if abs(t) < 1e-6:
@@ -129,15 +226,15 @@ def find_curves(roads, min_turn_deg: float, corner_deg: float, max_radius_m: flo
                 b = j + 2 if j + 2 == len(pts) - 1 and lengths[-1] <= 1.5 * chord_max else j + 1
                 radius = math.dist(pts[a], pts[b]) / (2.0 * math.sin(math.radians(total) / 2.0))
                 if radius <= max_radius_m + tol.COMPARE_M:
-                    curves.append(Curve(r, pts[a], pts[b], total))
+                    curves.append(Curve(owners[i], pts[a], pts[b], total,
+                                        shared=_two_roads(owners[a:b])))
             i = j + 1
     # two red-line entities meeting end to end at an angle: a corner without a curve
     ends = []
-    for r in roads:
-        c = list(r.line.coords)
+    for c, owners in _chains(roads):
         if len(c) >= 2:
-            ends.append((r, c[0], _heading(c[1], c[0])))      # heading pointing out of the end
-            ends.append((r, c[-1], _heading(c[-2], c[-1])))
+            ends.append((owners[0], c[0], _heading(c[1], c[0])))   # heading pointing out of the end
+            ends.append((owners[-1], c[-1], _heading(c[-2], c[-1])))
     for k, (r1, p1, h1) in enumerate(ends):
         for r2, p2, h2 in ends[k + 1:]:
             if r1 is r2 or math.dist(p1, p2) > tol.BOUNDARY_ON_LINE_M:
@@ -153,14 +250,16 @@ def _row(rows, h: float) -> dict:
 
 
 def _width(curve: Curve, roads) -> float | None:
-    """The curve's red-line width: its own entity's, else the widest road touching a tangent
-    point (an ARC drawn as its own entity joins the straight red lines of the two roads)."""
-    if curve.road.width_m is not None:
+    """The curve's red-line width: its own road's; for a curve without one or shared by two
+    roads (an ARC drawn as its own entity, a 切角 split between two roads' pieces), the widest
+    road whose red line touches a tangent point (the wider road's 第三十四条 value is the
+    stricter one)."""
+    if curve.road.width_m is not None and not curve.shared:
         return curve.road.width_m
     near = [r.width_m for r in roads if r.width_m is not None and
             min(r.line.distance(Point(curve.t1)), r.line.distance(Point(curve.t2)))
             <= tol.BOUNDARY_ON_LINE_M]
-    return max(near) if near else None
+    return max(near) if near else curve.road.width_m
 
 
 @check_kind("road.intersection", "road-setback", SCHEMA)

@@ -16,6 +16,7 @@
   var data = JSON.parse(src.textContent);
   var NS = "http://www.w3.org/2000/svg";
   var C = data.colours;
+  var LIMIT_FILL = C.limit_fill;
   var LATIN = "\"DejaVu Sans\", \"Helvetica Neue\", Arial, sans-serif";
   var PAGE_FONT = window.getComputedStyle(document.body).fontFamily || "sans-serif";
   var RANK = { fail: 0, error: 1, unknown: 2, warning: 3, pass: 4 };
@@ -70,7 +71,7 @@
                      "vector-effect": NSS }, geo);
   });
   if (data.site) {
-    el("polyline", { points: linePoints(data.site), fill: "none", stroke: C.red_line, "stroke-width": 2,
+    el("polyline", { points: linePoints(data.site), fill: "none", stroke: C.site_line, "stroke-width": 2,
                      "stroke-dasharray": "10 3 2 3", "vector-effect": NSS }, geo);
   }
   data.roads.forEach(function (r) {
@@ -399,7 +400,9 @@
       var ids = e.live.map(function (i) { return i.id; });
       if (got) {
         if (got.leader) { leader(got.leader, colour); }
-        drawLabel(got.box, lines, size, { colour: colour, edge: colour, fill: "#fff", bold: isMust,
+        // a limit (height, width: ≤) on a tinted label, a minimum distance (≥) on white (plan.py too)
+        var upper = e.items.every(function (i) { return i.limit === "upper"; });
+        drawLabel(got.box, lines, size, { colour: colour, edge: colour, fill: upper ? LIMIT_FILL : "#fff", bold: isMust,
           edgeWidth: isMust ? 1.4 : 0.6, cls: "dimlbl st-" + e.status + " how-" + got.how, ids: ids });
         return;
       }

@@ -7,15 +7,7 @@
   if (!el) { return; }
   var data = JSON.parse(el.textContent);
   var w = data.words;
-  Object.keys(data.finding_figs).forEach(function (fid) {
-    var row = document.getElementById(fid);
-    var cell = row && row.querySelector(".figs");
-    if (!cell) { return; }
-    var a = document.createElement("a");
-    a.href = "#" + data.finding_figs[fid];
-    a.textContent = w.figure + " " + w.title;
-    cell.insertBefore(a, cell.firstChild);
-  });
+  // (a sunlight finding's link to its facade sheet is written by the template: html.py)
   var panel = document.getElementById("sunlight-window");
   var viewer = window.plancheckViewer;
   if (!viewer || !panel) { return; }
@@ -29,11 +21,11 @@
     panel.textContent = "";
     panel.hidden = false;
     var mins = win.m === "cumulative" ? win.cu : win.c;
-    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + win.o + " · " + win.fc + " · " +
+    line(panel, win.b + " · " + win.f + " " + w.floor + " · " + ((w.orient && w.orient[win.o]) || win.o) + " · " + w.facade + " " + win.fc + " · " +
          w.window + " " + win.w + (win.u ? " · " + w.unit + " " + win.u : ""), "head");
     line(panel, w.continuous + " " + win.c + " · " + w.cumulative + " " + win.cu + " · " +
-         w.required + " " + (win.r === null ? "—" : win.r) + " (" + win.m + ") · " + w.status + " " + win.s +
-         (win.why ? " (" + win.why + ")" : ""), "st-" + win.s);
+         w.required + " " + (win.r === null ? "—" : (w.measures[win.m] || win.m) + " " + win.r) + " " + w.minutes +
+         " · " + w.status + " " + (w.statuses[win.s] || win.s) + (win.why ? " (" + win.why + ")" : ""), "st-" + win.s);
     line(panel, w.lit + ": " + (win.lit.length ? win.lit.map(function (iv, k) {
       return iv[0] + "–" + iv[1] + " (" + win.bjt[k][0] + "–" + win.bjt[k][1] + ")";
     }).join(", ") : w.none));
@@ -42,6 +34,15 @@
     }).join("; ") : w.none));
     void mins;
   }
+  // a sunlight finding's "3D" link: the viewer looks at its worst window, its details beside it
+  Array.prototype.forEach.call(document.querySelectorAll("[data-sun-window]"), function (a) {
+    a.addEventListener("click", function () {
+      var win = data.windows[data.finding_windows[a.getAttribute("data-sun-window")]];
+      if (!win) { return; }
+      if (viewer.look) { viewer.look(win.p, win.n); }
+      show(win);
+    });
+  });
   var down = null;
   viewer.canvas.addEventListener("mousedown", function (ev) { down = [ev.clientX, ev.clientY]; });
   viewer.canvas.addEventListener("click", function (ev) {
@@ -50,7 +51,7 @@
     if (!m) { return; }
     var r = viewer.canvas.getBoundingClientRect();
     var cx = ev.clientX - r.left, cy = ev.clientY - r.top;
-    var best = null, bestKey = Infinity;
+    var hits = [];
     data.windows.forEach(function (win) {
       var p = win.p;
       var x = m[0] * p[0] + m[4] * p[1] + m[8] * p[2] + m[12];
@@ -59,10 +60,17 @@
       if (wv <= 0) { return; }
       var sx = (x / wv + 1) / 2 * r.width, sy = (1 - y / wv) / 2 * r.height;
       var d = Math.hypot(sx - cx, sy - cy);
-      if (d > 10) { return; }
-      var key = wv + d * 0.01;               // the nearest to the eye among those under the cursor
-      if (key < bestKey) { bestKey = key; best = win; }
+      if (d <= 10) { hits.push({ win: win, d: d, wv: wv }); }
     });
-    if (best) { show(best); }
+    if (!hits.length) { return; }
+    // the facade nearest the eye (windows behind it are hidden), then on it the window whose
+    // centre is nearest the cursor: not the one a hair nearer the eye (a floor up or down)
+    var front = Math.min.apply(null, hits.map(function (h) { return h.wv; }));
+    var best = null;
+    hits.forEach(function (h) {
+      if (h.wv <= front + 3.0 && (!best || h.d < best.d)) { best = h; }
+    });
+    show(best.win);
+    panel.scrollIntoView({ block: "nearest" });
   });
 })();

@@ -360,6 +360,14 @@
   document.querySelectorAll("[data-focus]").forEach(function (a) {
     a.addEventListener("click", function () { focus(a.getAttribute("data-focus")); });
   });
-  window.plancheckViewer = { canvas: canvas, mvp: function () { return mvp; } };  // for sunlight.js
+  // for sunlight.js: look at a point (a window) from along its facade's outward normal [x, z]
+  function look(p, normal) {
+    cam.target = [p[0], p[1], p[2]];
+    cam.dist = 70;           // from above the buildings in front of it (a shading one)
+    cam.pitch = 0.9;
+    if (normal) { cam.yaw = Math.atan2(normal[0], normal[1]); }
+    redraw();
+  }
+  window.plancheckViewer = { canvas: canvas, mvp: function () { return mvp; }, look: look };
   draw();
 })();
