@@ -97,3 +97,21 @@ def test_vectorised_post_equals_the_plain_reference(seed):
         assert g.lit == w.lit
         assert g.shade == w.shade
         assert all(isinstance(x, float) for iv in g.lit for x in iv)
+
+
+def test_sunlight_figures_render_once_per_document(tmp_path):
+    """`check` writes the facade sheets as files and embeds them in report.html: the second
+    call with the same document returns the figures already rendered (the same bytes objects),
+    and a facade sheet draws its windows as collections, not a patch per window."""
+    from plancheck.pipeline import Options, check
+    from plancheck.render import sunlight_figures as F
+
+    report = check(SAMPLE, Options()).report
+    doc = report["sunlight"]
+    first = F.figures(doc, "en", report)
+    again = F.figures(doc, "en", report)
+    assert [r for r, _, _ in first] == [r for r, _, _ in again] and len(first) >= 2
+    assert all(a[2] is b[2] for a, b in zip(first, again))
+    assert all(png.startswith(b"\x89PNG") for _, _, png in first)
+    other = F.figures(doc, "zh", report)             # another language is another rendering
+    assert all(a[2] is not b[2] for a, b in zip(first, other))
