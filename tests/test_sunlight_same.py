@@ -115,3 +115,25 @@ def test_sunlight_figures_render_once_per_document(tmp_path):
     assert all(png.startswith(b"\x89PNG") for _, _, png in first)
     other = F.figures(doc, "zh", report)             # another language is another rendering
     assert all(a[2] is not b[2] for a, b in zip(first, other))
+
+
+def test_report_html_holds_the_glb_once(tmp_path):
+    """The 3D viewer and the download link share one embedded copy of model.glb (the link
+    takes it as a blob in the page; without script it names model.glb beside the report)."""
+    import base64
+    import re
+
+    from plancheck.pipeline import Options, check
+    from plancheck.render.formats import RenderContext, render
+
+    r = check(SAMPLE, Options())
+    render(r.report, tmp_path, ("json", "html"), RenderContext(r, "en"))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    glb = (tmp_path / "model.glb").read_bytes() if (tmp_path / "model.glb").exists() else None
+    m = re.search(r'<script type="application/octet-stream" id="model-glb">([^<]*)</script>', html)
+    assert m and len(m.group(1)) > 1000
+    assert html.count(m.group(1)) == 1
+    assert "data:model/gltf-binary" not in html
+    assert 'id="model-download" href="model.glb"' in html
+    if glb is not None:
+        assert base64.b64decode(m.group(1)) == glb
