@@ -60,6 +60,20 @@ def _cmap(levels: list[float], req: float):
     return ListedColormap(colours), BoundaryNorm(levels, len(colours))
 
 
+_BY_BUILDING: list = []
+
+
+def windows_of(doc: dict, building: str) -> list[dict]:
+    """The windows of `building` in a sunlight document, in document order: indexed once per
+    document (a sheet or view per receiver would otherwise scan every window each time)."""
+    if not _BY_BUILDING or _BY_BUILDING[0] is not doc:
+        index: dict[str, list[dict]] = {}
+        for w in doc.get("windows") or ():
+            index.setdefault(w["building"], []).append(w)
+        _BY_BUILDING[:] = [doc, index]
+    return _BY_BUILDING[1].get(building, [])
+
+
 def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     """The facade sheet of one receiver."""
     mpl = matplotlib_cjk()
@@ -72,7 +86,7 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     req = receiver["requirement"]
     need = req["minutes"] if req["minutes"] is not None else max(req["minutes_range"] or [60])
     key = "continuous_minutes" if req["measure"] == "continuous" else "cumulative_minutes"
-    wins = [w for w in doc["windows"] if w["building"] == name]
+    wins = windows_of(doc, name)
     facades: dict[str, list[dict]] = {}
     for w in wins:
         facades.setdefault(w["facade"], []).append(w)
