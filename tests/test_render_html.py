@@ -225,6 +225,14 @@ def test_sample_report_in_chromium(browser, sample):
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
 
 
+def _fid(report: dict, rule: str, subjects: list[str] | None = None, status: str | None = None) -> str:
+    """The id of the sample's finding for `rule` (and `subjects`, `status`): ids are numbered
+    in clause order, so they move when a clause is added; the findings themselves do not."""
+    return next(f["id"] for f in report["findings"] if f["rule"] == rule
+                and (subjects is None or f["subjects"] == subjects)
+                and (status is None or f["status"] == status))
+
+
 def test_first_screen_holds_the_verdict_indicators_and_every_fail(browser, sample):
     """At 1600 x 1000 the first screen shows the verdict, the indicators and every fail and
     unknown, each a link to its row and to its evidence; the counts are report.json's
@@ -249,34 +257,38 @@ def test_first_screen_holds_the_verdict_indicators_and_every_fail(browser, sampl
     assert browser.js("document.querySelector('#indicators table').getBoundingClientRect().bottom") < 1000
     # the sunlight fails link to their facade sheets
     row = dict((h, links) for h, _, links in issues)
-    assert row["#F0134"][0].startswith("#sunlight-") and row["#F0136"][0].startswith("#sunlight-")
+    sun_fails = [f["id"] for f in report["findings"] if f["family"] == "sunlight" and f["status"] == "fail"]
+    assert len(sun_fails) == 2 and all(row["#" + fid][0].startswith("#sunlight-") for fid in sun_fails)
     # one set of counts: the header chips, the plan filter bar and the captions say the same
     chips = browser.js("Array.from(document.querySelectorAll('header .counts a.badge'))"
                        ".map(a => [a.textContent.trim(), a.getAttribute('href')])")
-    assert ["不合格 7", "#issues"] in chips and ["合格 132", "#findings"] in chips
+    n = report["summary"]
+    assert [f"不合格 {n['fail']}", "#issues"] in chips and [f"合格 {n['pass']}", "#findings"] in chips
     filt = browser.js("Array.from(document.querySelectorAll('#fig-plan input[data-filter-status]'))"
                       ".map(i => [i.getAttribute('data-filter-status'), i.parentNode.querySelector('.n').textContent])")
-    assert filt == [["fail", "7"], ["unknown", "0"], ["pass", "132"]]
-    assert "132" in browser.js("document.querySelector('#fig-plan .shows').textContent")
+    assert filt == [["fail", str(n["fail"])], ["unknown", "0"], ["pass", str(n["pass"])]]
+    assert str(n["pass"]) in browser.js("document.querySelector('#fig-plan .shows').textContent")
     off = browser.js("document.querySelector('#fig-plan .off-plan').textContent")
-    assert "F0134" in off and "F0136" in off                 # the fails the plan cannot draw
+    assert all(fid in off for fid in sun_fails)              # the fails the plan cannot draw
     assert browser.js("Array.from(document.querySelectorAll('nav a')).map(a => a.getAttribute('href'))"
                       ".includes('#sunlight')")
     # fails first in every family; passes folded; an all-pass family shows no table
-    for fam in ("spacing", "setback", "sunlight"):
+    for fam in ("spacing", "road-setback", "sunlight"):
         st = browser.js(f"Array.from(document.querySelectorAll('#family-{fam} tr.finding'))"
                         ".map(r => r.className.match(/st-row-(\\w+)/)[1])")
         assert st == sorted(st, key=lambda s: s == "pass") and st[0] == "fail", (fam, st)
     assert browser.js("Array.from(document.querySelectorAll('tr.finding.st-row-pass'))"
                       ".every(r => r.getBoundingClientRect().height === 0)")
-    assert browser.js("document.querySelector('#family-river-setback table').getBoundingClientRect().height") == 0
+    for fam in ("river-setback", "setback"):        # all pass on the sample: folded to one line
+        assert browser.js(f"document.querySelector('#family-{fam} table').getBoundingClientRect().height") == 0
     assert "4" in browser.js("document.querySelector('#family-river-setback .fold-note').innerText")
     first_fail = browser.js("document.querySelector('#findings tr.finding').getBoundingClientRect().top + scrollY")
     assert first_fail < 2000
     # the 合格 chip unfolds the passes; a link to a passing row lands on it
     browser.js("document.querySelector('header a[data-show-pass]').click()")
     _frames(browser)
-    assert browser.js("document.getElementById('F0086').getBoundingClientRect().height") > 0
+    a_pass = _fid(report, "SH-25", ["1#", "10#"], "pass")
+    assert browser.js(f"document.getElementById('{a_pass}').getBoundingClientRect().height") > 0
     assert browser.js("document.getElementById('show-pass').checked")
     problems = browser.problems(page)
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
@@ -323,7 +335,8 @@ def _visible_text(browser, report: dict, drop_zh: bool = False) -> str:
                       ".forEach(e => e.remove()); document.body.appendChild(c);"
                       " const t = c.innerText; c.remove(); return t; })()")
     names = {b["name"] for b in report["buildings"]} | {r.get("name") or "" for r in report.get("roads", [])}
-    names |= {report["drawing"]["path"]}
+    names |= {report["drawing"]["path"], report["ruleset"].get("path") or ""}
+    names |= set((report["ruleset"].get("files") or {}))      # the ruleset's file names
     for n in sorted(names, key=len, reverse=True):
         if n:
             text = text.replace(n, " ")
@@ -473,12 +486,15 @@ def test_plan_svg_filters_highlights_and_focus(browser, sample):
 
     # default: fails and unknowns only, each labelled (or numbered), labels apart
     must = {fid for fid, (st, _) in items.items() if st != "pass"}
-    # (the 第三十条 pairs F0123 / F0124 of the kindergarten 9# are settled by the sunlight
-    # analysis: pass, so not shown by default; the failing sunlight findings F0134 (1#) and
-    # F0136 (E2) have no dimension line: the plan has nothing to draw for them)
-    assert must == {"F0033", "F0043", "F0055", "F0085", "F0109"}
-    assert {f["id"] for f in report["findings"] if f["family"] == "sunlight"
-            and f["status"] == "fail"} == {"F0134", "F0136"}
+    # (the 第三十条 pairs of the kindergarten 9# are settled by the sunlight analysis: pass, so
+    # not shown by default; the failing sunlight findings of 1# and E2 have no dimension line:
+    # the plan has nothing to draw for them)
+    height, setback = _fid(report, "SH-49-1", ["10#"]), _fid(report, "SH-34", ["10#", "中山南一路"])
+    gable, pair = _fid(report, "SH-25", ["7#", "8#"]), _fid(report, "SH-27", ["1#", "3#"])
+    a_pass = _fid(report, "SH-25", ["1#", "10#"], "pass")
+    assert must == {height, setback, gable, pair}
+    assert {f["subjects"][0] for f in report["findings"] if f["family"] == "sunlight"
+            and f["status"] == "fail"} == {"1#", "E2"}
     shown = {fid for ids in browser.js(PLAN_SHOWN) for fid in ids.split()}
     assert must <= shown and {fid for fid in shown if items[fid][0] == "pass"} == set()
     labelled = set(browser.js(PLAN_LABELLED))
@@ -508,43 +524,43 @@ def test_plan_svg_filters_highlights_and_focus(browser, sample):
     # hover a dimension (a real mouse over its line): its finding row lights up
     browser.js("document.getElementById('fig-plan').scrollIntoView({block: 'start'})")
     _frames(browser)
-    x, y = browser.js("(() => { const r = document.querySelector('#planview .dim[data-ids~=F0109] .hit')"
+    x, y = browser.js(f"(() => {{ const r = document.querySelector('#planview .dim[data-ids~={pair}] .hit')"
                       ".getBoundingClientRect(); return [r.left + r.width * 0.3, r.top + r.height / 2]; })()")
     _mouse(browser, "mouseMoved", x, y)
-    assert browser.js("document.getElementById('F0109').classList.contains('plan-hl')")
+    assert browser.js(f"document.getElementById('{pair}').classList.contains('plan-hl')")
     _mouse(browser, "mouseMoved", 5, 5)
-    assert not browser.js("document.getElementById('F0109').classList.contains('plan-hl')")
+    assert not browser.js(f"document.getElementById('{pair}').classList.contains('plan-hl')")
     # a click on it selects the row and scrolls it into view
     _mouse(browser, "mousePressed", x, y, button="left", clickCount=1)
     _mouse(browser, "mouseReleased", x, y, button="left", clickCount=1)
     _frames(browser)
-    assert browser.js("document.getElementById('F0109').classList.contains('plan-sel')")
-    top, bottom = browser.js("(() => { const r = document.getElementById('F0109').getBoundingClientRect();"
+    assert browser.js(f"document.getElementById('{pair}').classList.contains('plan-sel')")
+    top, bottom = browser.js(f"(() => {{ const r = document.getElementById('{pair}').getBoundingClientRect();"
                              " return [r.top, r.bottom]; })()")
     assert 0 <= top and bottom <= 1000
     # hovering a row (even a passing finding, filtered out) shows and highlights its dimension;
     # passing rows are folded at first: the checkbox unfolds them
-    assert browser.js("getComputedStyle(document.getElementById('F0086')).display") == "none"
+    assert browser.js(f"getComputedStyle(document.getElementById('{a_pass}')).display") == "none"
     browser.js("document.getElementById('show-pass').click()")
-    browser.js("document.getElementById('F0086').scrollIntoView({block: 'center'})")
-    rx, ry = browser.js("(() => { const r = document.getElementById('F0086').getBoundingClientRect();"
+    browser.js(f"document.getElementById('{a_pass}').scrollIntoView({{block: 'center'}})")
+    rx, ry = browser.js(f"(() => {{ const r = document.getElementById('{a_pass}').getBoundingClientRect();"
                         " return [r.left + 20, r.top + r.height / 2]; })()")
     _mouse(browser, "mouseMoved", rx, ry)
     _frames(browser)
-    assert browser.js("(() => { const g = document.querySelector('#planview .dim[data-ids~=F0086]');"
+    assert browser.js(f"(() => {{ const g = document.querySelector('#planview .dim[data-ids~={a_pass}]');"
                       " return g.style.display !== 'none' && g.classList.contains('hl'); })()")
 
     # a finding's plan link centres the plan on its dimension
-    browser.js("document.querySelector('#F0085 a[data-plan=F0085]').click()")
+    browser.js(f"document.querySelector('#{gable} a[data-plan={gable}]').click()")
     _frames(browser)
-    f = next(f for f in report["findings"] if f["id"] == "F0085")
+    f = next(f for f in report["findings"] if f["id"] == gable)
     (ax, ay), (bx, by) = f["geometry"]["from"], f["geometry"]["to"]
     mx, my = browser.js(f"PlancheckPlan.toScreen({(ax + bx) / 2}, {(ay + by) / 2})")
     v = browser.js("PlancheckPlan.view()")
     assert abs(mx - v["width"] / 2) < 1 and abs(my - v["height"] / 2) < 1
     assert v["k"] > v["home"]["k"] * 2          # zoomed in on it
-    assert browser.js("document.querySelector('#planview .dim[data-ids~=F0085]').classList.contains('sel')")
-    assert browser.js("document.getElementById('F0085').classList.contains('plan-sel')")
+    assert browser.js(f"document.querySelector('#planview .dim[data-ids~={gable}]').classList.contains('sel')")
+    assert browser.js(f"document.getElementById('{gable}').classList.contains('plan-sel')")
     svg_top = browser.js("document.getElementById('planview').getBoundingClientRect().top")
     assert -1 < svg_top < 1000
     assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
@@ -577,6 +593,8 @@ def test_3d_model_renders_and_follows_the_filters(browser, sample):
     from plancheck.render.figures import STATUS_RGB
 
     page = sample / "report.html"
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    a_pass = _fid(report, "SH-25", ["1#", "10#"], "pass")
     browser.open(page, 1400, 1000)
     browser.js("document.getElementById('fig-model').scrollIntoView({block: 'start'})")
     _frames(browser)
@@ -609,7 +627,7 @@ def test_3d_model_renders_and_follows_the_filters(browser, sample):
                   ".filter(s => s.style.display !== 'none').map(s => s.textContent)")
     shown = browser.js(dim_labels)
     assert shown and all("F0" in t for t in shown)
-    assert not any(t.startswith("F0086") for t in shown)          # a pass: not by default
+    assert not any(t.startswith(a_pass) for t in shown)           # a pass: not by default
     browser.js("document.querySelector('#fig-model input[data-filter-status=pass]').click()")
     _frames(browser)
     more = browser.js(dim_labels)
@@ -621,7 +639,8 @@ def test_3d_model_renders_and_follows_the_filters(browser, sample):
     browser.js("document.querySelector('#fig-model input[data-filter-status=fail]').click()")
     browser.js("document.querySelector('#fig-model input[data-filter-status=unknown]').click()")
     _frames(browser)
-    assert not any(t.startswith(("F0033", "F0085")) for t in browser.js(dim_labels))
+    assert not any(t.startswith((_fid(report, "SH-49-1", ["10#"]), _fid(report, "SH-25", ["7#", "8#"])))
+                   for t in browser.js(dim_labels))
     problems = browser.problems(page)
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
 

@@ -246,17 +246,17 @@ def test_check_settles_the_samples_v1_on_sunlight():
                             "unknown": 0}
 
     # wherever the pair's values are shown, the minutes that decided it are shown beside the
-    # distance (31.00 / 30.00 m alone would read as a pass)
-    from plancheck.render.figures import SUN_MARK, sun_note
+    # distance, with the comparison that fails (31.00 m ≥ 30.00 m alone would read as a pass)
+    from plancheck.render.figures import sun_note
     from plancheck.render.planscene import item
     from plancheck.render.terminal import summary
 
-    note = f"{worst['minutes']:g} < 60 分钟"          # (the wording of wip-18's report rework)
-    assert sun_note(pair) == f"；日照 {note}" and sun_note(sun) == ""
-    assert item(pair)["text"] == f"{pair['id']} 31.00≥30.00；{SUN_MARK} {note}"
+    note = f"；日照 {worst['minutes']:g} < 60 分钟"
+    assert sun_note(pair) == note and sun_note(sun) == ""
+    assert item(pair)["text"] == f"{pair['id']} 31.00≥30.00{note}"
     console = Console(file=io.StringIO(), width=200)
     console.print(summary(report))
-    assert f"31.00 m ≥ 30.00 m；日照 {note}" in console.file.getvalue()
+    assert f"31.00 m ≥ 30.00 m{note}" in console.file.getvalue()
 
 
 def test_cli_nothing_to_analyse_exits_0(tmp_path):

@@ -185,13 +185,33 @@ def to_en(text: str | None) -> str:
     return re.sub(r" {2,}", " ", out).strip()
 
 
-def _one_language(note: str, lang: str) -> str:
+def _one_language(note: str, lang: str):
     """report.json's bilingual notes (`消防间距…未检查 — fire spacing … was not checked`): the
-    half in the report's language."""
-    if " — " not in note:
+    half in the report's language. A not-checked entry is `article — why (zh) — why (en)`: the
+    article keeps its regulation name, marked as Chinese text in the English report."""
+    from markupsafe import Markup, escape
+
+    parts = note.split(" — ")
+    if len(parts) == 3:
+        head, zh, en = parts
+        if lang == "zh":
+            return Markup(f"{escape(head)} — {escape(zh)}")
+        return Markup(f'<span lang="zh-CN">{escape(head)}</span> — {_zh_terms(to_en(en))}')
+    if len(parts) != 2:
         return note
-    zh, en = note.split(" — ", 1)
+    zh, en = parts
     return zh if lang == "zh" else en
+
+
+def _zh_terms(text: str):
+    """English text with the regulation's own Chinese terms left in it (集中绿地) marked as
+    Chinese, escaped."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"([\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+)",
+                         r'<span lang="zh-CN">\1</span>', str(escape(text))))
 
 
 def css_string(text: str) -> str:

@@ -78,7 +78,7 @@ def _family(latin: bool) -> dict:
     keeps the CJK-first font list."""
     if not latin:
         return {}
-    from plancheck.render.figures import cjk_font
+    from plancheck.render.style import cjk_font
 
     path = cjk_font()
     if path is None:
