@@ -1,8 +1,10 @@
 """Fuzzing tier: random PCDS-1 drawings (Hypothesis) and byte-mutated real DXF files.
 
-CI runs a short, deterministic sample. The long runs:
+The default suite (and CI) runs a short, deterministic sample: a seeded corpus of fixed size,
+`PER_FILE` mutations of each input under 300 kB (48 inputs today). The long runs:
 
-    PLANCHECK_FUZZ_N=10000 pytest -q tests/test_fuzz.py -k mutation      # mutated inputs
+    PLANCHECK_FUZZ_LONG=1 pytest -q tests/test_fuzz.py -k mutation      # 2,000, big files too
+    PLANCHECK_FUZZ_N=10000 pytest -q tests/test_fuzz.py -k mutation      # any number
     PLANCHECK_FUZZ_EXAMPLES=500 pytest -q tests/test_fuzz.py -k scheme    # random schemes
 
 A mutated input must end with a report or a clean PlancheckError (the CLI's exit 2); any
@@ -332,17 +334,30 @@ def fuzz(n: int, seed: int, tmp: Path, big: bool = True, seconds: int = 120,
     return outcomes, failures
 
 
+#: mutations of each small input in the default suite's corpus (the inputs in turn, one seed)
+PER_FILE = 3
+#: inputs of PLANCHECK_FUZZ_LONG=1
+LONG_N = 2000
+
+
 def test_mutation_fuzz(tmp_path):
     """Every mutated real DXF ends with a report or a clean error: zero tracebacks."""
     if not _inputs():
         pytest.skip("no real data")
-    n = int(os.environ.get("PLANCHECK_FUZZ_N", "200"))
+    small = [p for p in _inputs() if p.stat().st_size < 300_000]
+    long_run = bool(os.environ.get("PLANCHECK_FUZZ_LONG"))
+    default_n = LONG_N if long_run else PER_FILE * len(small)
+    n = int(os.environ.get("PLANCHECK_FUZZ_N") or default_n)
     seed = int(os.environ.get("PLANCHECK_FUZZ_SEED", "20240601"))
     started = time.time()
-    # the CI sample mutates the files under 300 kB (about 0.1 s a run); the long run all
+    # the default corpus mutates the files under 300 kB, each PER_FILE times (most take
+    # 0.1 s a run, the two samples a few seconds: they run the sunlight analysis); the long
+    # run all of them
     log = Path(os.environ["PLANCHECK_FUZZ_LOG"]) if os.environ.get("PLANCHECK_FUZZ_LOG") else None
-    outcomes, failures = fuzz(n, seed, tmp_path, big=n > 1000 or bool(os.environ.get("PLANCHECK_FUZZ_BIG")),
-                              progress=log)
+    big = long_run or n > 1000 or bool(os.environ.get("PLANCHECK_FUZZ_BIG"))
+    if not big:
+        assert n >= len(small), "the corpus mutates every small input at least once"
+    outcomes, failures = fuzz(n, seed, tmp_path, big=big, progress=log)
     summary = f"{n} mutated inputs in {time.time() - started:.0f} s: {dict(outcomes)}"
     print(summary)
     if log:

@@ -23,6 +23,8 @@ from plancheck.render.style import (  # noqa: F401 - re-exported: figures' publi
 
 
 _CACHE: dict[str, FigureSet] = {}
+#: the last report object rendered (checked by identity before the content hash)
+_LAST: list = []
 
 
 def _key(report: dict, lang: str, with_3d: bool) -> str:
@@ -34,8 +36,12 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
     """The plan, the 3D overview and per-finding 3D views (cached per report content).
 
     With `with_3d` and no usable GL stack, the 3D figures are left out and a note says why."""
+    for rp, lg, w3, fs in _LAST:      # the same report object (report.html after the PNGs):
+        if rp is report and lg == lang and w3 == with_3d:   # no hash of a large report
+            return fs
     key = _key(report, lang, with_3d)
     if key in _CACHE:
+        _LAST[:] = [(report, lang, with_3d, _CACHE[key])]
         return _CACHE[key]
     from plancheck.render import plan
 
@@ -62,6 +68,7 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
     _CACHE.clear()   # one report at a time is all a run needs
     _CACHE[key] = FigureSet(figures, notes)
+    _LAST[:] = [(report, lang, with_3d, _CACHE[key])]
     return _CACHE[key]
 
 

@@ -14,12 +14,21 @@ label takes the first free candidate of a fixed list:
 
 Passing dimensions take only `on` and `beside`: they are labelled where room is left.
 plan.js runs the same algorithm in the browser for the interactive plan.
+
+Speed: a crowded plan (a thousand slabs on one figure) leaves many fails and unknowns no room,
+and each then tries every one of its ~2,700 candidates. `place` therefore tests the candidates
+of one label in numpy, a block at a time (the on/beside ones, then each leader length), against
+the boxes and leaders near the block: the same float operations as the one-at-a-time test, so
+the same first free candidate (`Placer(fast=False)` is that plain test; the tests hold the two
+to the same placements).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 Box = tuple[float, float, float, float]            # x0, y0, x1, y1 (pixels, y down)
 Point = tuple[float, float]
@@ -89,13 +98,19 @@ class Placed:
 class Placer:
     """Boxes already taken (labels, the legend, titles...) and leader lines, in a grid."""
 
-    def __init__(self, bounds: Box, obstacles=()):
+    def __init__(self, bounds: Box, obstacles=(), fast: bool = True):
         self.bounds = bounds
+        self.fast = fast
         self.boxes: list[Box] = []
         self.owner: list[object] = []      # reserve(): the key a box is kept free for
         self.leaders: list[tuple[Point, Point]] = []
         self._cells: dict[tuple[int, int], list[int]] = {}
         self._lcells: dict[tuple[int, int], list[int]] = {}
+        # the same boxes and leaders as arrays (the fast path filters them in numpy)
+        self._bx = np.zeros((64, 4))
+        self._breserved = np.zeros(64, dtype=bool)
+        self._lx = np.zeros((64, 4))
+        self._owned: dict = {}
         for b in obstacles:
             self.take(b)
 
@@ -113,10 +128,23 @@ class Placer:
         self.owner.append(owner)
         for c in self._span(b):
             self._cells.setdefault(c, []).append(k)
+        if k >= len(self._bx):
+            self._bx = np.concatenate([self._bx, np.zeros_like(self._bx)])
+            self._breserved = np.concatenate([self._breserved, np.zeros_like(self._breserved)])
+        self._bx[k] = b
+        if owner is not None:
+            self._breserved[k] = True
+            try:
+                self._owned.setdefault(owner, []).append(k)
+            except TypeError:                   # an unhashable key: found by `_mine` instead
+                self._owned.setdefault(None, []).append(k)
 
     def take_leader(self, p: Point, q: Point) -> None:
         k = len(self.leaders)
         self.leaders.append((p, q))
+        if k >= len(self._lx):
+            self._lx = np.concatenate([self._lx, np.zeros_like(self._lx)])
+        self._lx[k] = (p[0], p[1], q[0], q[1])
         env = (min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
         for c in self._span(env):
             self._lcells.setdefault(c, []).append(k)
@@ -186,10 +214,84 @@ class Placer:
         """A label of w x h for the dimension line a-b (pixels): on it, beside it, or (`must`)
         on a leader. None when there is no room (a passing label is then left out and a
         failing one goes to a callout, see `place_marker`)."""
+        if self.fast:
+            for how, boxes, lead in _candidate_blocks(a, b, w, h, must, dense):
+                k = self._first_free(boxes, lead, me)
+                if k is not None:
+                    box = tuple(float(v) for v in boxes[k])
+                    leader = None if lead is None else \
+                        ((float(lead[k, 0]), float(lead[k, 1])), (float(lead[k, 2]), float(lead[k, 3])))
+                    return self.commit(Placed(box, how[k], leader))
+            return None
         for how, box, leader in self._candidates(a, b, w, h, must, dense):
             if self.free(box, leader, me):
                 return self.commit(Placed(box, how, leader))
         return None
+
+    def _near_boxes(self, env: Box, me: object, reserved: bool) -> np.ndarray:
+        """The boxes meeting `env` (closed) as (n, 4); reservations only when `reserved`, and
+        never those kept for `me` (all of them for ANY)."""
+        n = len(self.boxes)
+        bx = self._bx[:n]
+        m = (bx[:, 0] <= env[2]) & (bx[:, 2] >= env[0]) & (bx[:, 1] <= env[3]) & (bx[:, 3] >= env[1])
+        res = self._breserved[:n]
+        if not reserved:
+            m &= ~res
+        elif me is ANY:
+            m &= ~res
+        elif me is not None and res.any():
+            try:
+                if None in self._owned:             # some key was unhashable
+                    raise TypeError
+                mine = self._owned.get(me, ())
+            except TypeError:
+                mine = [k for k in np.flatnonzero(m & res).tolist() if self._mine(k, me)]
+            if len(mine):
+                m[np.asarray(mine, dtype=np.int64)] = False
+        return bx[m]
+
+    def _near_leaders(self, env: Box) -> np.ndarray:
+        lx = self._lx[:len(self.leaders)]
+        m = ((np.minimum(lx[:, 0], lx[:, 2]) <= env[2]) & (np.maximum(lx[:, 0], lx[:, 2]) >= env[0]) &
+             (np.minimum(lx[:, 1], lx[:, 3]) <= env[3]) & (np.maximum(lx[:, 1], lx[:, 3]) >= env[1]))
+        return lx[m]
+
+    def _first_free(self, boxes: np.ndarray, lead: np.ndarray | None, me: object) -> int | None:
+        """The index of the first of `boxes` (K, 4) that `free` would accept, with its leader
+        `lead[k]` (p, q as 4 numbers) when given; None when none is."""
+        B = self.bounds
+        ok = (boxes[:, 0] >= B[0]) & (boxes[:, 1] >= B[1]) & (boxes[:, 2] <= B[2]) & (boxes[:, 3] <= B[3])
+        if not ok.any():
+            return None
+        g = np.column_stack([boxes[:, 0] - GAP, boxes[:, 1] - GAP, boxes[:, 2] + GAP, boxes[:, 3] + GAP])
+        sel = np.flatnonzero(ok)
+        gs = g[sel]
+        env = (float(gs[:, 0].min()), float(gs[:, 1].min()), float(gs[:, 2].max()), float(gs[:, 3].max()))
+        nb = self._near_boxes(env, me, reserved=True)
+        if len(nb):
+            hit = ((gs[:, None, 0] < nb[None, :, 2]) & (nb[None, :, 0] < gs[:, None, 2]) &
+                   (gs[:, None, 1] < nb[None, :, 3]) & (nb[None, :, 1] < gs[:, None, 3])).any(axis=1)
+            ok[sel[hit]] = False
+        sel = np.flatnonzero(ok)
+        if not len(sel):
+            return None
+        seg = self._near_leaders(env)
+        if len(seg):
+            hit = _segments_hit_boxes(seg, g[sel]).any(axis=0)
+            ok[sel[hit]] = False
+        if lead is not None:
+            sel = np.flatnonzero(ok)
+            if not len(sel):
+                return None
+            ls = lead[sel]
+            lenv = (float(np.minimum(ls[:, 0], ls[:, 2]).min()), float(np.minimum(ls[:, 1], ls[:, 3]).min()),
+                    float(np.maximum(ls[:, 0], ls[:, 2]).max()), float(np.maximum(ls[:, 1], ls[:, 3]).max()))
+            nb = self._near_boxes(lenv, None, reserved=False)
+            if len(nb):
+                # each candidate's own leader against each box
+                ok[sel[_segments_hit_boxes(ls, nb).any(axis=1)]] = False
+        idx = np.flatnonzero(ok)
+        return int(idx[0]) if len(idx) else None
 
     def place_marker(self, a: Point, b: Point, w: float, h: float,
                      me: object = None) -> Placed | None:
@@ -243,6 +345,74 @@ class Placer:
                     box = box_at(cx, cy, w, h)
                     end = nearest_on_box((px, py), box)
                     yield "leader", box, ((px, py), end)
+
+
+def _segments_hit_boxes(seg: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """`segment_hits_box` for every segment (S, 4: p, q) against every box (K, 4): (S, K), with
+    the same float operations (a box the loop leaves early has t0 >= t1 at the end as well)."""
+    px, py = seg[:, 0:1], seg[:, 1:2]
+    dx, dy = seg[:, 2:3] - px, seg[:, 3:4] - py
+    b0, b1, b2, b3 = (boxes[None, :, i] for i in range(4))
+    S, K = len(seg), len(boxes)
+    t0 = np.zeros((S, K))
+    t1 = np.ones((S, K))
+    out = np.ones((S, K), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for pk, qk in ((-dx, px - b0), (dx, b2 - px), (-dy, py - b1), (dy, b3 - py)):
+            zero = pk == 0                                   # (S, 1)
+            out &= ~(zero & (qk <= 0))
+            t = qk / pk
+            t0 = np.where(pk < 0, np.maximum(t0, t), t0)     # pk < 0 and pk > 0 exclude 0
+            t1 = np.where(pk > 0, np.minimum(t1, t), t1)
+    return out & (t0 < t1)
+
+
+def _candidate_blocks(a: Point, b: Point, w: float, h: float, leaders: bool, dense: bool = False):
+    """`Placer._candidates` in the same order, as blocks of arrays: (hows, boxes (K, 4), leaders
+    (K, 4) or None): first the on/beside ones, then one block per leader length."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = math.hypot(dx, dy)
+    ux, uy = (dx / length, dy / length) if length > 1e-9 else (1.0, 0.0)
+    nx, ny = -uy, ux
+    if ny > 0 or (ny == 0 and nx > 0):
+        nx, ny = -nx, -ny
+    along = np.array(ALONG + DENSE_AT if dense else ALONG)
+    on_cx, on_cy = a[0] + along * dx, a[1] + along * dy
+    off = abs(nx) * w / 2 + abs(ny) * h / 2 + 3.0
+    bt = np.repeat(np.array(BESIDE), 2)
+    sg = np.tile(np.array([1.0, -1.0]), len(BESIDE))
+    bs_cx = (a[0] + bt * dx) + sg * off * nx
+    bs_cy = (a[1] + bt * dy) + sg * off * ny
+    on = (["on"] * len(along), on_cx, on_cy)
+    beside = (["beside"] * len(bt), bs_cx, bs_cy)
+    first = (beside, on) if length < abs(ux) * w + abs(uy) * h + 16 else (on, beside)
+    cx = np.concatenate([first[0][1], first[1][1]])
+    cy = np.concatenate([first[0][2], first[1][2]])
+    yield first[0][0] + first[1][0], _boxes(cx, cy, w, h), None
+    if not leaders:
+        return
+    base = math.atan2(ny, nx)
+    dirs = []
+    for k in range(DIRECTIONS):
+        step = (k + 1) // 2 * (1 if k % 2 else -1)
+        ang = base + step * 2 * math.pi / DIRECTIONS
+        dirs.append((math.cos(ang), math.sin(ang)))
+    ddx = np.array([d[0] for d in dirs])
+    ddy = np.array([d[1] for d in dirs])
+    ext = np.array([abs(cx_) * w / 2 + abs(cy_) * h / 2 for cx_, cy_ in dirs])
+    ts = np.array(LEADER_AT + DENSE_AT if dense else LEADER_AT)
+    px = np.repeat(a[0] + ts * dx, DIRECTIONS)
+    py = np.repeat(a[1] + ts * dy, DIRECTIONS)
+    ex, dxx, dyy = np.tile(ext, len(ts)), np.tile(ddx, len(ts)), np.tile(ddy, len(ts))
+    for r in (LEADER_R + DENSE_R if dense else LEADER_R):
+        boxes = _boxes(px + dxx * (ex + r), py + dyy * (ex + r), w, h)
+        ex_ = np.minimum(np.maximum(px, boxes[:, 0]), boxes[:, 2])
+        ey_ = np.minimum(np.maximum(py, boxes[:, 1]), boxes[:, 3])
+        yield ["leader"] * len(px), boxes, np.column_stack([px, py, ex_, ey_])
+
+
+def _boxes(cx: np.ndarray, cy: np.ndarray, w: float, h: float) -> np.ndarray:
+    return np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
 
 
 def overlapping_pairs(boxes: list[Box]) -> list[tuple[int, int]]:

@@ -383,7 +383,9 @@ class Scene:
         window labelled with its minutes; the camera faces the worst window's facade."""
         sun = self.report.get("sunlight") or {}
         receiver = f["subjects"][0] if f["subjects"] else None
-        wins = [w for w in sun.get("windows", []) if w["building"] == receiver and w.get("line")]
+        from plancheck.render.sunlight_figures import windows_of
+
+        wins = [w for w in windows_of(sun, receiver) if w.get("line")] if sun else []
         if not wins or receiver not in self.by_name:
             return None
         bad = [w for w in wins if w["status"] != "pass"]

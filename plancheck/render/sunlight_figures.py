@@ -60,9 +60,24 @@ def _cmap(levels: list[float], req: float):
     return ListedColormap(colours), BoundaryNorm(levels, len(colours))
 
 
+_BY_BUILDING: list = []
+
+
+def windows_of(doc: dict, building: str) -> list[dict]:
+    """The windows of `building` in a sunlight document, in document order: indexed once per
+    document (a sheet or view per receiver would otherwise scan every window each time)."""
+    if not _BY_BUILDING or _BY_BUILDING[0] is not doc:
+        index: dict[str, list[dict]] = {}
+        for w in doc.get("windows") or ():
+            index.setdefault(w["building"], []).append(w)
+        _BY_BUILDING[:] = [doc, index]
+    return _BY_BUILDING[1].get(building, [])
+
+
 def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     """The facade sheet of one receiver."""
     mpl = matplotlib_cjk()
+    from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
@@ -71,7 +86,7 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
     req = receiver["requirement"]
     need = req["minutes"] if req["minutes"] is not None else max(req["minutes_range"] or [60])
     key = "continuous_minutes" if req["measure"] == "continuous" else "cumulative_minutes"
-    wins = [w for w in doc["windows"] if w["building"] == name]
+    wins = windows_of(doc, name)
     facades: dict[str, list[dict]] = {}
     for w in wins:
         facades.setdefault(w["facade"], []).append(w)
@@ -90,6 +105,9 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
         zs = sorted({w["sill_z_m"] for w in ws})
         storey = min((b - a for a, b in zip(zs, zs[1:])), default=3.0)
         sampled = not ws[0]["drawn"]
+        # the windows as two collections (known: coloured by minutes; unknown: grey, hatched),
+        # not a patch each: a sampled facade has thousands
+        cells: dict[bool, tuple[list, list]] = {False: ([], []), True: ([], [])}
         for w in ws:
             t0, t1 = w["along_m"]
             if sampled:      # overlapping sampled windows: each shows as its centre strip
@@ -97,13 +115,18 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
                 step = doc["settings"]["sample_spacing_m"]
                 t0, t1 = mid - step / 2, mid + step / 2
             base = w["sill_z_m"] - doc["settings"]["sill_m"]
-            if w["status"] == "unknown":
-                face, hatch = "#d9d9d9", "//"
-            else:
-                face, hatch = cmap(norm(w[key])), None
-            ax.add_patch(Rectangle((t0, base + 0.12 * storey), t1 - t0, 0.76 * storey,
-                                   facecolor=face, hatch=hatch, linewidth=0 if sampled else 0.6,
-                                   edgecolor="#333333" if not sampled else face))
+            y0, y1 = base + 0.12 * storey, base + 0.88 * storey
+            unknown = w["status"] == "unknown"
+            cells[unknown][0].append([(t0, y0), (t1, y0), (t1, y1), (t0, y1)])
+            cells[unknown][1].append(w[key])
+        for unknown, (verts, minutes) in cells.items():
+            if not verts:
+                continue
+            face = ["#d9d9d9"] * len(verts) if unknown else cmap(norm(minutes))
+            ax.add_collection(PolyCollection(
+                verts, facecolors=face, hatch="//" if unknown else None,
+                linewidths=0 if sampled else 0.6,
+                edgecolors=face if sampled else "#333333", antialiaseds=True))
         L = ws[0]["facade_length_m"]
         top = max(zs) - doc["settings"]["sill_m"] + storey
         ax.add_patch(Rectangle((0, 0), L, top, fill=False, edgecolor="#222222", linewidth=1.2))
@@ -253,9 +276,24 @@ def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> b
     return buf.getvalue()
 
 
+#: the last figure sets rendered, by the very objects they were rendered from: `check` writes
+#: the PNG files and embeds the same figures in report.html, and renders them once
+_RENDERED: list[tuple[dict, str, dict | None, list]] = []
+
+
 def figures(doc: dict, lang: str = "zh", report: dict | None = None) -> list[tuple[str, str, bytes]]:
     """(file relative to the output folder, title, png) of every sunlight figure; with the
-    report, the 等时线 plan also draws the site, the roads and the buildings' heights."""
+    report, the 等时线 plan also draws the site, the roads and the buildings' heights. Rendered
+    once per document: a second call with the same objects returns the same figures."""
+    for d, lg, rp, got in _RENDERED:
+        if d is doc and lg == lang and rp is report:
+            return list(got)
+    out = _figures(doc, lang, report)
+    _RENDERED[:] = [(doc, lang, report, out)]
+    return list(out)
+
+
+def _figures(doc: dict, lang: str, report: dict | None) -> list[tuple[str, str, bytes]]:
     out = []
     iso = isochrones_png(doc, lang, report)
     if iso is not None:

@@ -53,8 +53,9 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
     s = rules.settings
     path = sun(s)
     frame = model.frame
-    bjt = _bjt(path, s.lon_deg)
+    bjt = _bjt(path, s.lon_deg, s.step_min)
     receivers, windows = [], []
+    memo: dict = {}
     for bi, res in after.items():
         b = model.buildings[bi]
         got = rules.requirement(model, bi, zone, detached_area, zh)
@@ -72,7 +73,7 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
                 st, why = window_status(w, req)
             statuses.append(st)
             windows.append(_window(b.name, w, st, why, req, frame, bjt,
-                                   prior.windows[k] if prior else None, zh))
+                                   prior.windows[k] if prior else None, zh, memo))
         hs = homes(res.windows, req) if prior is None else \
             [{"unit": None, "windows": [k], "status": st} for k, st in enumerate(statuses)]
         counts = {st: sum(1 for h in hs if h["status"] == st) for st in ("pass", "fail", "unknown")}
@@ -110,26 +111,43 @@ def _ref(name: str, w: WindowResult, req: Requirement, zh: bool) -> dict:
 
 
 def _window(name: str, w: WindowResult, status: str, why: str | None, req: Requirement, frame,
-            bjt, prior: WindowResult | None, zh: bool) -> dict:
+            bjt, prior: WindowResult | None, zh: bool, memo: dict | None = None) -> dict:
+    """One window's record. `memo` (one per document) keeps what its facade and the clock labels
+    share with the other windows, so each is worked out once."""
+    memo = {} if memo is None else memo
     sp = w.spec
     f = sp.facade
-    L = f.length
-    ux, uy = (f.b[0] - f.a[0]) / L, (f.b[1] - f.a[1]) / L
+    fk = id(f)
+    fd = memo.get(fk)
+    if fd is None or fd[0] is not f:
+        L = f.length
+        fd = memo[fk] = (f, L, (f.b[0] - f.a[0]) / L, (f.b[1] - f.a[1]) / L, {
+            "facade": f.id, "mass": f.mass, "orientation": orientation_label(f.off_south, zh),
+            "azimuth_deg": round(f.azimuth_deg, 3), "main_facade": f.main},
+            round(L, 4), [hhmm(f.window[0]), hhmm(f.window[1])])
+    _, L, ux, uy, head, flen, eff = fd
+    clock = memo.setdefault("hhmm", {})
+
+    def hm(m: float) -> str:
+        got = clock.get(m)
+        if got is None:
+            got = clock[m] = hhmm(m)
+        return got
+
     p0 = frame.to_drawing(f.a[0] + ux * sp.t0, f.a[1] + uy * sp.t0)
     p1 = frame.to_drawing(f.a[0] + ux * sp.t1, f.a[1] + uy * sp.t1)
     d = {
-        "building": name, "floor": sp.floor, "facade": f.id, "mass": f.mass,
-        "orientation": orientation_label(f.off_south, zh), "azimuth_deg": round(f.azimuth_deg, 3),
-        "main_facade": f.main, "window": sp.window, "unit": sp.unit, "drawn": sp.drawn,
+        "building": name, "floor": sp.floor, **head,
+        "window": sp.window, "unit": sp.unit, "drawn": sp.drawn,
         "line": [[round(p0[0], 4), round(p0[1], 4)], [round(p1[0], 4), round(p1[1], 4)]],
-        "along_m": [round(sp.t0, 4), round(sp.t1, 4)], "facade_length_m": round(L, 4),
+        "along_m": [round(sp.t0, 4), round(sp.t1, 4)], "facade_length_m": flen,
         "sill_z_m": round(sp.z, 4),
-        "effective": [hhmm(f.window[0]), hhmm(f.window[1])],
+        "effective": list(eff),
         "continuous_minutes": w.continuous, "cumulative_minutes": w.cumulative,
         "required_minutes": req.minutes, "measure": req.measure, "status": status,
-        "lit": [[hhmm(a), hhmm(b)] for a, b in w.lit],
+        "lit": [[hm(a), hm(b)] for a, b in w.lit],
         "lit_bjt": [[bjt(a), bjt(b)] for a, b in w.lit],
-        "shaded": [{"from": hhmm(a), "to": hhmm(b), "by": who} for a, b, who in w.shade],
+        "shaded": [{"from": hm(a), "to": hm(b), "by": who} for a, b, who in w.shade],
     }
     if why:
         d["reason"] = why
@@ -142,14 +160,28 @@ def _window(name: str, w: WindowResult, status: str, why: str | None, req: Requi
     return d
 
 
-def _bjt(path, lon: float):
-    """TST minutes -> Beijing time "HH:MM:SS" on the analysed day."""
+def _bjt(path, lon: float, step: float | None = None):
+    """TST minutes -> Beijing time "HH:MM:SS" on the analysed day: every step boundary (the
+    ends of every lit interval) solved in one vectorised call, any other instant alone."""
     from datetime import date
 
-    from plancheck.sunlight.sun import tst_to_bjt
+    import numpy as np
+
+    from plancheck.sunlight.sun import bjt_labels, tst_to_bjt
 
     day = date.fromisoformat(path.day)
-    return functools.lru_cache(maxsize=4096)(lambda m: tst_to_bjt(day, lon, m))
+    table: dict[float, str] = {}
+    if step is not None and len(path.tst_minutes):
+        tst = np.asarray(path.tst_minutes, dtype=np.float64)
+        vals = np.unique(np.concatenate([tst - step / 2, tst + step / 2]))
+        table = dict(zip(vals.tolist(), bjt_labels(day, lon, vals)))
+    one = functools.lru_cache(maxsize=4096)(lambda m: tst_to_bjt(day, lon, m))
+
+    def label(m: float) -> str:
+        got = table.get(m)
+        return got if got is not None else one(m)
+
+    return label
 
 
 def validate(doc: dict) -> None:

@@ -50,7 +50,7 @@ class Facade:
         return math.dist(self.a, self.b)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowSpec:
     facade: Facade
     floor: int

@@ -109,6 +109,33 @@ def tst_to_unix(day: date, lon_deg: float, tst_min: np.ndarray | float, delta_t_
     return t
 
 
+def tst_to_unix_each(day: date, lon_deg: float, tst_min: np.ndarray, delta_t_s: float | None = None) -> np.ndarray:
+    """`tst_to_unix` of many instants in one vectorised solve, each instant stepped exactly as it would be
+    alone: Newton stops per instant (once its own error is under 1e-6°), not when the worst one converges,
+    so each result is the one-instant call's, to the bit (tests/test_sunlight_same.py)."""
+    from pvlib import spa
+    dt = delta_t(day) if delta_t_s is None else delta_t_s
+    tst = np.atleast_1d(np.asarray(tst_min, dtype=np.float64))
+    target = 15.0 * (tst / 60.0 - 12.0)
+    t = _unix(day) + tst * 60.0 - lon_deg / 15.0 * 3600.0
+    active = np.ones(len(t), dtype=bool)
+    for _ in range(12):
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            break
+        nu, alpha, _ = spa.solar_position(t[idx], 0.0, lon_deg, 0.0, _P_HPA, _T_C, dt, _REFRACT_DEG, sst=True)
+        err = _wrap180(np.asarray(nu, float) + lon_deg - np.asarray(alpha, float) - target[idx])
+        t[idx] = t[idx] - err * 240.0
+        active[idx[np.abs(err) < 1e-6]] = False
+    return t
+
+
+def bjt_labels(day: date, lon_deg: float, tst_min) -> list[str]:
+    """Beijing time "HH:MM:SS" of many true-solar-time instants in one vectorised call; each label is
+    `tst_to_bjt`'s for that instant."""
+    return [_hms(float(x)) for x in tst_to_unix_each(day, lon_deg, np.asarray(tst_min, dtype=np.float64))]
+
+
 def _hms(unixtime: float) -> str:
     """Beijing-time clock "HH:MM:SS", truncated to the second as a clock shows it (08:05:02.58 reads
     08:05:02, the figure the CN vendor tables quote for Shanghai's 大寒 TST 08:00)."""

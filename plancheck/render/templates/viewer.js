@@ -3,6 +3,17 @@
 // No network access, no libraries; text from the drawing is written with textContent only.
 (function () {
   "use strict";
+  // the download link takes the one embedded copy of the GLB (the page holds it once); without
+  // script it names model.glb beside the report
+  (function () {
+    var dl = document.getElementById("model-download"), src = document.getElementById("model-glb");
+    if (!dl || !src || !window.Blob || !window.URL) { return; }
+    try {
+      var s = atob(src.textContent.replace(/\s+/g, "")), b = new Uint8Array(s.length);
+      for (var k = 0; k < s.length; k++) { b[k] = s.charCodeAt(k); }
+      dl.href = URL.createObjectURL(new Blob([b], { type: "model/gltf-binary" }));
+    } catch (e) { /* keep model.glb */ }
+  })();
   var canvas = document.getElementById("viewer-canvas");
   var labelsBox = document.getElementById("viewer-labels");
   var note = document.getElementById("viewer-note");
