@@ -305,7 +305,7 @@ def test_sunlight_section_prints_parameters_receivers_and_failing_windows(browse
     for want in ("东经 121°28′、北纬 31°14′", "冬至日 2001-12-22", "真太阳时", "正南 09:00–15:00",
                  "1 分钟", "1.8 m", "5 分钟", "0.3 m", "300 m"):
         assert want in params, want
-    shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows) tbody tr'))"
+    shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows):not(.sun-not-analysed) tbody tr'))"
                        ".filter(r => r.getBoundingClientRect().height > 0).map(r => r.cells[0].textContent)")
     assert shown == [r["building"] for r in report["sunlight"]["receivers"]]
     rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.sun-windows tbody tr:not(.note)'))"
