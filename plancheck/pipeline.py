@@ -13,6 +13,7 @@ from plancheck.model.indicators import Indicators, compute
 from plancheck.read.context import Context, find_beside, load_context, load_layer_map
 from plancheck.read.dxf import LoadedDrawing, load
 from plancheck.read.layers import LayerRoles
+from plancheck.sunlight.analysis import ISO_MAX_POINTS
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class Options:
     ruleset: str | None = None
 
 
-#: The check's 等时线 grid is coarser than `plancheck sunlight`'s (it rides in report.json).
-ISO_CHECK_POINTS = 15_000
+#: The 等时线 grid: the same for `check` and `sunlight` (one drawing, one isochrone plan).
+ISO_CHECK_POINTS = ISO_MAX_POINTS
 
 
 @dataclass
@@ -118,11 +119,10 @@ def required(doc: dict, ev, zh: bool) -> dict:
     nw = sun.rules.clauses.get("no_worse") if sun.rules is not None else None
     path27 = sorted({"–".join(w["pair"]) for ws in req["why"].values() for w in ws
                      if w["rule"] != _art30_id(ev)})
-    out = []
-    for r in doc["receivers"]:
-        bi = names.get(r["building"])
+    def why_of(name: str, status: str) -> tuple[list, str]:
+        bi = names.get(name)
         by = list(req["why"].get(bi, []))
-        if not by and r["status"] == "existing" and req["path27"] and nw is not None:
+        if not by and status == "existing" and req["path27"] and nw is not None:
             by = [{"pair": None, "rule": nw.id, "clause": nw.article}]
         if by and by[0]["pair"] is None:
             why = (f"需要：方案按第二十七条日照间距控制（{'、'.join(path27)}），周边现状住宅须不恶化"
@@ -137,7 +137,7 @@ def required(doc: dict, ev, zh: bool) -> dict:
             why = ("需要：" if zh else "required: ") + pairs
         else:
             decided = [f for fs in spacing.findings.values() for f in fs
-                       if r["building"] in f.subjects[:2]]
+                       if name in f.subjects[:2]]
             word = {"pass": ("满足", "passes"), "fail": ("不满足", "fails"),
                     "unknown": ("无法判定", "is undecided")}
             pairs = ("；" if zh else "; ").join(
@@ -147,8 +147,27 @@ def required(doc: dict, ev, zh: bool) -> dict:
             why = (("不需要：日照不决定其所在的任何建筑对（《上海市日照分析技术规范》第二条）" if zh else
                     "not required: its sunlight decides none of the pairs it is in ([SUN21] "
                     "第二条)") + (("：" if zh else ": ") + pairs if decided else ""))
+        return by, why
+
+    out = []
+    for r in doc["receivers"]:
+        by, why = why_of(r["building"], r["status"])
         out.append({**r, "required": bool(by), "required_by": by, "required_why": why})
-    return {**doc, "receivers": out}
+    # the homes and 第三十条 buildings that were not analysed, each with why (the reviewer
+    # asks why a building has no sunlight figure): what the spacing pass said of its pairs
+    analysed = {r["building"] for r in doc["receivers"]}
+    skipped = []
+    if sun.rules is not None:
+        for bi, b in enumerate(ev.model.buildings):
+            if b.name in analysed:
+                continue
+            got = sun.rules.requirement(ev.model, bi, sun.zone, sun.detached, zh)
+            if got is None:
+                continue
+            by, why = why_of(b.name, b.status)
+            skipped.append({"building": b.name, "status": b.status, "use": b.use, "rule": got[0],
+                            "required": bool(by), "required_why": why})
+    return {**doc, "receivers": out, "not_analysed": skipped}
 
 
 def _art30_id(ev) -> str | None:
@@ -197,7 +216,8 @@ def sunlight(drawing: str | Path, opts: Options = Options(), jobs: int = 1,
     sun.analyse_all(jobs=jobs, progress=progress)
     doc = required(sun.doc(), ev, zh)
     if sun.after:
-        doc["isochrones"] = isochrones(ext.model, sun.rules.settings)
+        doc["isochrones"] = isochrones(ext.model, sun.rules.settings,
+                                       max_points=ISO_CHECK_POINTS)
     doc["seconds"] = round(time.perf_counter() - t0, 3)
     # a building without USE might be a home or a 第三十条 building: never silently not one
     unclassified = sorted(b.name for b in ext.model.buildings if b.use is None)

@@ -305,7 +305,7 @@ def test_sunlight_section_prints_parameters_receivers_and_failing_windows(browse
     for want in ("东经 121°28′、北纬 31°14′", "冬至日 2001-12-22", "真太阳时", "正南 09:00–15:00",
                  "1 分钟", "1.8 m", "5 分钟", "0.3 m", "300 m"):
         assert want in params, want
-    shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows) tbody tr'))"
+    shown = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings:not(.sun-windows):not(.sun-not-analysed) tbody tr'))"
                        ".filter(r => r.getBoundingClientRect().height > 0).map(r => r.cells[0].textContent)")
     assert shown == [r["building"] for r in report["sunlight"]["receivers"]]
     rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.sun-windows tbody tr:not(.note)'))"
@@ -706,3 +706,39 @@ def test_plan_svg_labels_a_200_building_scheme(browser, tmp_path):
     assert _overlapping(browser.js(PLAN_LABEL_RECTS)) == []
     problems = browser.problems(page)
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+def test_sample_sunlight_no_worse_before_after_and_not_analysed(browser, sample):
+    """不得恶化 on the sample: E2's worst window had 360 minutes without the proposed
+    buildings and has 56 with them; the page shows 360 → 56 beside the requirement, and the
+    failing-window table puts each window's before and after side by side; the counts say
+    what they count; the homes not analysed are listed with why. The sample's numbers
+    otherwise as before (E2: 1152 / 18 / 0 sampled windows, 1#'s worst 49 < 60)."""
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    sun = report["sunlight"]
+    by = {r["building"]: r for r in sun["receivers"]}
+    e2 = by["E2"]
+    assert e2["requirement"]["no_worse"] and e2["verdict"] == "fail"
+    assert (e2["worst"]["before"], e2["worst"]["minutes"]) == (360.0, 56.0)
+    key = (e2["worst"]["floor"], e2["worst"]["facade"], e2["worst"]["window"])
+    win = next(w for w in sun["windows"] if w["building"] == "E2"
+               and (w["floor"], w["facade"], w["window"]) == key)
+    assert win["before"]["continuous_minutes"] == e2["worst"]["before"]
+    assert e2["homes"] == {"pass": 1152, "fail": 18, "unknown": 0}
+    assert (by["1#"]["worst"]["minutes"], "before" not in by["1#"]["worst"]) == (49.0, True)
+    names = {x["building"] for x in sun["not_analysed"]}
+    assert names and not names & set(by) and all(x["required_why"] for x in sun["not_analysed"])
+    browser.open(sample / "report.html", 1600, 1000)
+    rows = browser.js("Array.from(document.querySelectorAll('#sunlight table.findings')[0].rows)"
+                      ".map(r => r.textContent.replace(/\\s+/g, ' '))")
+    e2row = next(r for r in rows if r.strip().startswith("E2"))
+    assert "360 → 56 < 60" in e2row and "采样窗" in e2row
+    assert "户" in next(r for r in rows if r.strip().startswith("1#"))
+    assert "窗" in next(r for r in rows if r.strip().startswith("E1"))
+    head = browser.js("document.querySelector('#sunlight .sun-windows thead').textContent")
+    assert "方案前 → 方案后" in head
+    assert browser.js("Array.from(document.querySelectorAll('#sunlight .sun-windows td.sun-before'))"
+                      ".some(td => td.textContent.trim() === '360 → 56')")
+    listed = browser.js("Array.from(document.querySelectorAll('#sunlight .sun-not-analysed tbody tr'))"
+                        ".map(r => r.cells[0].textContent.trim())")
+    assert set(listed) == names

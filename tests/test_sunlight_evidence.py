@@ -167,3 +167,53 @@ def test_check_report_sunlight_section_says_required_like_sunlight_json(tmp_path
     assert rec["building"] == "2#" and rec["required"]
     assert rec["required_by"] == [{"pair": ["1#", "2#"], "rule": "SH-27", "clause": "第二十七条"}]
     assert "1#–2# 按 SH-27（第二十七条）由其日照判定" in rec["required_why"]
+
+
+NO_WORSE = {"site": [[-20, -20], [100, -20], [100, 130], [-20, 130]],
+            "buildings": [
+                {"name": "1#", "use": "residential", "masses": [{"rect": [0, 0, 60, 12], "floors": 20, "height": 60}]},
+                {"name": "2#", "use": "residential", "masses": [{"rect": [0, 52, 60, 64], "floors": 20, "height": 60}]},
+                {"name": "E1", "use": "residential", "status": "existing",
+                 "masses": [{"rect": [0, 100, 60, 112], "floors": 6, "height": 18}]}]}
+
+
+def test_no_worse_before_is_the_analysis_without_the_proposed_buildings(tmp_path):
+    """不得恶化 (SH-SUN-9): the scheme takes the 第二十七条 path (2#'s sunlight decides 1#–2#),
+    so the existing home E1 north of it is analysed with and without the proposed buildings.
+    Each of its windows' `before` minutes, and its worst window's, are what an analysis of the
+    drawing without 1# and 2# gives that window; 1# (every pair it is in is decided without
+    its sunlight) is listed as not analysed, with why; `check` and `sunlight` share one
+    等时线 grid, so the drawing gives one isochrone plan."""
+    from plancheck.pipeline import Options, check, sunlight
+    from plancheck.sketch import write_dxf
+    from plancheck.sunlight.output import validate
+
+    write_dxf(NO_WORSE, tmp_path / "n.dxf")
+    report = check(tmp_path / "n.dxf", Options(zone="other")).report
+    sun = report["sunlight"]
+    validate(sun)
+    by = {r["building"]: r for r in sun["receivers"]}
+    assert by["E1"]["requirement"]["no_worse"] and by["E1"]["rule"] == "SH-SUN-9"
+    # the site as it stands: the home alone (drawn as proposed, so `sunlight` analyses it)
+    alone = dict(NO_WORSE, buildings=[dict(b, status="proposed") for b in NO_WORSE["buildings"]
+                                      if b["name"] == "E1"])
+    write_dxf(alone, tmp_path / "e.dxf")
+    doc, _ = sunlight(tmp_path / "e.dxf", Options(zone="other"))
+    key = lambda w: (w["floor"], w["facade"], str(w["window"]))          # noqa: E731
+    plain = {key(w): w for w in doc["windows"] if w["building"] == "E1"}
+    mine = [w for w in sun["windows"] if w["building"] == "E1"]
+    assert mine and len(mine) == len(plain)
+    for w in mine:
+        p = plain[key(w)]
+        assert w["before"] == {"continuous_minutes": p["continuous_minutes"],
+                               "cumulative_minutes": p["cumulative_minutes"]}
+    worst = by["E1"]["worst"]
+    assert worst["before"] == plain[key(worst)]["continuous_minutes"]
+    assert worst["before"] > worst["minutes"]         # the scheme takes sun from E1
+    # 1# was not analysed, and says why (its sunlight decides none of its pairs)
+    (na,) = sun["not_analysed"]
+    assert na["building"] == "1#" and na["required"] is False
+    assert na["required_why"].startswith("不需要") and "第二条" in na["required_why"]
+    # one 等时线 grid for check and sunlight
+    full, _ = sunlight(tmp_path / "n.dxf", Options(zone="other"))
+    assert full["isochrones"] == sun["isochrones"]

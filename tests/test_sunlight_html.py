@@ -96,3 +96,30 @@ def test_a_sunlight_findings_3d_link_shows_its_worst_window(page):
         assert not b.problems(path)["errors"]
     finally:
         b.close()
+
+
+def test_default_camera_shows_the_failing_floors(page):
+    """With a sunlight fail, the viewer opens (and a double-click returns) on the failing
+    windows: each projects inside the canvas, seen from outside their facade, from above the
+    building that shades them."""
+    path, report = page
+    fails = [w for w in report["sunlight"]["windows"] if w["status"] == "fail"]
+    assert fails
+    b = Chromium()
+    try:
+        b.open(path)
+        inside = b.js("""(function () {
+            var v = window.plancheckViewer, m = v.mvp(), c = v.canvas;
+            var ws = JSON.parse(document.getElementById('sunlight-data').textContent).windows
+                .filter(function (w) { return w.s === 'fail'; });
+            return ws.map(function (w) {
+                var d = w.p, x = m[0]*d[0] + m[4]*d[1] + m[8]*d[2] + m[12], y = m[1]*d[0] + m[5]*d[1] + m[9]*d[2] + m[13];
+                var q = m[3]*d[0] + m[7]*d[1] + m[11]*d[2] + m[15];
+                return q > 0 && Math.abs(x / q) < 0.9 && Math.abs(y / q) < 0.9;
+            });
+        })()""")
+        assert inside and all(inside), inside
+        home = b.js("window.plancheckViewer.home()")
+        assert home["pitch"] >= 0.9 and abs(home["yaw"]) < 0.1        # from the south, above 1#
+    finally:
+        b.close()

@@ -30,8 +30,11 @@ PARAMS = {
            "skipped_v": "墙面 {facade}（{orientation}）：不在日照有效时间表内", "windows_t": "不满足与无法判定的窗",
            "win_id": "窗编号", "facade": "墙面", "orientation": "朝向", "lit": "日照时段 真太阳时（北京时间）",
            "cont": "连续", "cum": "累计", "req": "要求", "status": "结论", "by": "遮挡建筑",
-           "more": "另有 {n} 个窗未列出（见 sunlight.json）", "homes_h": "户 满足/不满足/未定",
-           "homes_unit": "户", "windows_unit": "采样窗",
+           "more": "另有 {n} 个窗未列出（见 sunlight.json）", "homes_h": "满足/不满足/未定（计数单位）",
+           "homes_unit": "户", "windows_unit": "采样窗", "drawn_unit": "窗",
+           "before_after": "不得恶化：方案前 → 方案后（分钟）",
+           "before_note": "方案前 = 不计入拟建建筑的日照分析；方案后 = 计入拟建建筑；不得恶化按窗计数",
+           "not_analysed": "未分析的住宅及第三十条建筑", "why": "原因",
            "sampled": "采样窗：该建筑未绘窗，按每层主要朝向的窗宽与间距采样（规划阶段保守估算），编号为 墙面/序号"},
     "en": {"params": "Parameters", "zone": "area", "place": "longitude, latitude", "place_v": "{lon} E, {lat} N",
            "date": "date", "date_v": "winter solstice {date} (reference year {year})", "clock": "time",
@@ -52,7 +55,11 @@ PARAMS = {
            "orientation": "orientation", "lit": "sunlit, true solar time (Beijing time)",
            "cont": "continuous", "cum": "cumulative", "req": "required", "status": "status",
            "by": "shaded by", "more": "{n} more windows not listed (see sunlight.json)",
-           "homes_h": "homes pass/fail/unknown", "homes_unit": "homes", "windows_unit": "sampled windows",
+           "homes_h": "pass/fail/unknown (counted in)", "homes_unit": "homes", "windows_unit": "sampled windows",
+           "drawn_unit": "windows", "before_after": "no worse: before → after (min)",
+           "before_note": "before = analysed without the proposed buildings; after = with them; "
+                          "no-worse counts windows",
+           "not_analysed": "Homes and 第三十条 buildings not analysed", "why": "why",
            "sampled": "sampled window: the building has no drawn windows, so each floor's main facades are "
                       "sampled (conservative planning-stage estimate), numbered facade/sample"},
 }
@@ -204,14 +211,21 @@ def context(report: dict, lang: str) -> dict:
              "cont": win["continuous_minutes"], "cum": win["cumulative_minutes"],
              "req": win["required_minutes"], "measure": win["measure"], "status": win["status"],
              "by": sorted({b for sh in win.get("shaded") or [] for b in sh.get("by") or []}),
+             # 不得恶化: the minutes without the proposed buildings, in the requirement's measure
+             "before": (win.get("before") or {}).get(f"{win['measure']}_minutes"),
              "estimate": not win.get("drawn", True)}
             for win in bad[:MAX_ROWS]]
     receivers = [dict(r, shading=sorted(shading.get(r["building"], ())),
-                      counted=t["windows_unit"] if r.get("estimate") else t["homes_unit"],
+                      # what the counts count: homes, or windows (sampled ones; under 不得恶化
+                      # each window is compared with itself before the scheme)
+                      counted=t["windows_unit"] if r.get("estimate") else
+                      t["drawn_unit"] if r["requirement"].get("no_worse") else t["homes_unit"],
                       skipped_text=[t["skipped_v"].format(facade=k.get("facade"), orientation=orient(k.get("orientation") or ""))
                                     for k in r.get("skipped") or [] if k.get("what") == "outside-table"])
                  for r in sun["receivers"]]
     return {"sunlight": {"w": w, "t": t, "finding_windows": finding_windows, "settings": settings, "receivers": receivers, "figures": figs,
                          "data": data, "requirement": requirement, "orient": orient,
                          "params": _params(sun, lang), "windows": rows,
+                         "no_worse": any(x["before"] is not None for x in rows),
+                         "not_analysed": sun.get("not_analysed") or [],
                          "more": max(0, len(bad) - MAX_ROWS)}}

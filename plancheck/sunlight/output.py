@@ -88,7 +88,8 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
                             "no_worse": prior is not None},
             "windows_drawn": res.drawn, "estimate": not res.drawn,
             "verdict": verdict, "homes": counts, "windows": len(res.windows),
-            "worst": None if wi is None else _ref(b.name, res.windows[wi], req, zh),
+            "worst": None if wi is None else _ref(b.name, res.windows[wi], req, zh,
+                                                  prior.windows[wi] if prior is not None else None),
             "skipped": res.skipped, "obstructions": res.obstructions, "rays": res.rays,
         })
     return {
@@ -102,9 +103,13 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
     }
 
 
-def _ref(name: str, w: WindowResult, req: Requirement, zh: bool) -> dict:
+def _ref(name: str, w: WindowResult, req: Requirement, zh: bool,
+         prior: WindowResult | None = None) -> dict:
+    """The worst window; under 不得恶化 with `before`, its minutes without the proposed
+    buildings (the analysis of the site as it stands), beside `minutes` with them."""
     f = w.spec.facade
-    return {"building": name, "floor": w.spec.floor, "facade": f.id,
+    extra = {} if prior is None else {"before": measured(prior, req)}
+    return {**extra, "building": name, "floor": w.spec.floor, "facade": f.id,
             "orientation": orientation_label(f.off_south, zh), "window": w.spec.window,
             "minutes": measured(w, req), "required": req.minutes if req.minutes is not None
             else req.minutes_range[1], "measure": req.measure, "drawn": w.spec.drawn}

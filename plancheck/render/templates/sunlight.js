@@ -43,6 +43,27 @@
       show(win);
     });
   });
+  // the default camera shows the failing floors: those of the building of the first failing
+  // sunlight finding's worst window (else of the first failing window), seen from outside
+  // that window's facade, far enough back to hold all of them
+  (function () {
+    if (!viewer.setHome) { return; }
+    var first = null;
+    Object.keys(data.finding_windows).forEach(function (k) {
+      var win = data.windows[data.finding_windows[k]];
+      if (!first && win && win.s === "fail") { first = win; }
+    });
+    if (!first) { first = data.windows.filter(function (x) { return x.s === "fail"; })[0]; }
+    if (!first) { return; }
+    var fails = data.windows.filter(function (x) { return x.s === "fail" && x.b === first.b && x.fc === first.fc; });
+    var lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    fails.forEach(function (x) {
+      for (var j = 0; j < 3; j++) { lo[j] = Math.min(lo[j], x.p[j]); hi[j] = Math.max(hi[j], x.p[j]); }
+    });
+    var size = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]);
+    viewer.setHome([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2], first.n,
+                   Math.max(120, 2.2 * size));
+  })();
   var down = null;
   viewer.canvas.addEventListener("mousedown", function (ev) { down = [ev.clientX, ev.clientY]; });
   viewer.canvas.addEventListener("click", function (ev) {

@@ -379,6 +379,15 @@
     if (normal) { cam.yaw = Math.atan2(normal[0], normal[1]); }
     redraw();
   }
-  window.plancheckViewer = { canvas: canvas, mvp: function () { return mvp; }, look: look };
+  // for sunlight.js: the default view (also the double-click one) looks at a point from along
+  // a facade's outward normal, e.g. at the failing floors of a sunlight fail
+  function setHome(p, normal, dist) {
+    home = { target: [p[0], p[1], p[2]], dist: dist || 120, pitch: 1.0,   // over what shades it
+             yaw: normal ? Math.atan2(normal[0], normal[1]) : home.yaw };
+    cam = JSON.parse(JSON.stringify(home));
+    redraw();
+  }
+  window.plancheckViewer = { canvas: canvas, mvp: function () { return mvp; }, look: look,
+                             setHome: setHome, home: function () { return home; } };
   draw();
 })();
