@@ -189,7 +189,7 @@ def _finding(ev: Evaluation, clause: Clause, st: _State, bi: int) -> Finding | N
                  f"{b.name} has no window that can be analysed (every facade is outside the 日照有效时间表){how}")
         return ev.finding(clause, "unknown", msg, [b.name], unit="min", figure=figure_name(b.name),
                           skipped=rec["skipped"])
-    where = _t(ev, f"{w['building']} {w['floor']} 层 {w['orientation']} 立面 {w['facade']} 窗 {w['window']}",
+    where = _t(ev, f"{w['building']} {w['floor']} 层 {w['orientation']} 墙面 {w['facade']} 窗 {w['window']}",
                f"{w['building']} floor {w['floor']}, {w['orientation']} facade {w['facade']}, window {w['window']}")
     measure = _t(ev, "连续" if req["measure"] == "continuous" else "累计", req["measure"])
     if req["no_worse"]:
@@ -296,7 +296,7 @@ def describe(ev: Evaluation, r: dict) -> str:
         return _t(ev, f"{r['building']} 无可分析的窗", f"{r['building']}: no window to analyse")
     return _t(
         ev, f"{r['building']} {_zh_verdict(r['verdict'])}（{r['rule']}：要求{r['requirement']['text']}；"
-            f"最不利窗 {w['floor']} 层 {w['orientation']} 立面 {w['facade']}：{w['minutes']:g} 分钟"
+            f"最不利窗 {w['floor']} 层 {w['orientation']} 墙面 {w['facade']}：{w['minutes']:g} 分钟"
             f"{'，未绘窗，保守估算' if r['estimate'] else ''}）",
         f"{r['building']} {r['verdict']} ({r['rule']}: needs {r['requirement']['text']}; worst "
         f"window floor {w['floor']}, {w['orientation']} facade {w['facade']}: {w['minutes']:g} min"
