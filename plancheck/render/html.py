@@ -402,6 +402,9 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
             fig_of.setdefault(fid, []).insert(0, "plan")
     sun = sunlight_html.context(report, lang)
     sun_fig = {}
+    if sun["sunlight"] and lang == "en":    # the reasons cite articles: Art. N, terms marked zh
+        sun["sunlight"]["not_analysed"] = [{**x, "required_why": _zh_terms(to_en(x.get("required_why")))}
+                                           for x in sun["sunlight"]["not_analysed"]]
     if sun["sunlight"]:
         ids = {fig["file"]: fig["id"] for fig in sun["sunlight"]["figures"]}
         sun_fig = {f["id"]: ids[f["figure"]] for f in report["findings"] if f.get("figure") in ids}

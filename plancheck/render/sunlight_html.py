@@ -59,7 +59,7 @@ PARAMS = {
            "drawn_unit": "windows", "before_after": "no worse: before → after (min)",
            "before_note": "before = analysed without the proposed buildings; after = with them; "
                           "no-worse counts windows",
-           "not_analysed": "Homes and 第三十条 buildings not analysed", "why": "why",
+           "not_analysed": "Homes and Art. 30 buildings not analysed", "why": "why",
            "sampled": "sampled window: the building has no drawn windows, so each floor's main facades are "
                       "sampled (conservative planning-stage estimate), numbered facade/sample"},
 }
