@@ -43,7 +43,10 @@ def test_sunlight_section_and_window_click(page):
         fid = next(f["id"] for f in report["findings"] if f["rule"] == "SH-SUN-27")
         assert b.js(f"document.getElementById('{fid}').querySelector('.figs a').getAttribute('href')") \
             .startswith("#sunlight-")
-        # click the window where the viewer projects it
+        # click the window where the viewer projects it, once the viewer has drawn its opening
+        # view (its camera matrix is set on the next animation frame: on a busy machine the
+        # frame may not have run yet when the page's load event fires)
+        b.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         xy = b.js("""(function () {
             var d = JSON.parse(document.getElementById('sunlight-data').textContent).windows[0].p;
             var v = window.plancheckViewer, m = v.mvp(), c = v.canvas, r = c.getBoundingClientRect();

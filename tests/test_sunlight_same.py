@@ -44,10 +44,15 @@ def test_every_windows_minutes_are_the_ones_before(doc, before):
     assert doc["rays"] == before["rays"]
 
 
-def test_intervals_shading_receivers_and_isochrones_are_the_ones_before(doc, before):
+def test_intervals_shading_and_receivers_are_the_ones_before(doc, before):
     assert _digest(doc["windows"]) == before["windows_sha256"]
-    assert _digest(doc["receivers"]) == before["receivers_sha256"]
-    assert _digest(doc.get("isochrones")) == before["isochrones_sha256"]
+    # receivers since gained `worst.before` (不得恶化: the minutes without the proposed buildings,
+    # held to a separate analysis in test_sunlight_evidence.py); all else is as before
+    receivers = [{**r, "worst": {k: v for k, v in r["worst"].items() if k != "before"}}
+                 if r.get("worst") else r for r in doc["receivers"]]
+    assert _digest(receivers) == before["receivers_sha256"]
+    # (the 等时线 grid is not compared: `plancheck sunlight` now uses the check's grid, so one
+    # drawing gives one isochrone plan; test_sunlight_evidence.py holds the two identical)
 
 
 def test_beijing_time_labels_in_one_call_match_the_one_instant_solver():
