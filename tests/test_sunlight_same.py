@@ -32,7 +32,13 @@ def before():
 
 @pytest.fixture(scope="module")
 def doc():
-    return sunlight(SAMPLE)[0]
+    """The sample's sunlight document, its windows read as one dict each (the layout before
+    plancheck.sunlight/2's columns)."""
+    from plancheck.sunlight.output import window_records
+
+    d = sunlight(SAMPLE)[0]
+    return {**d, "windows": window_records(d),
+            "receivers": [{k: v for k, v in r.items() if k != "worst_row"} for r in d["receivers"]]}
 
 
 def test_every_windows_minutes_are_the_ones_before(doc, before):
