@@ -76,11 +76,12 @@ def test_beijing_time_labels_in_one_call_match_the_one_instant_solver():
 @pytest.mark.parametrize("seed", range(6))
 def test_vectorised_post_equals_the_plain_reference(seed):
     """Runs, minutes, lit intervals and the buildings shading each unlit run: `_post` (all
-    windows at once) equals `_post_reference` (one run at a time) on random blocker matrices
+    windows at once) equals `reference.post` (one run at a time) on random blocker matrices
     with several windows, shared end points, masses of one building and untraced rays."""
     from test_sunlight import _rules
 
-    from plancheck.sunlight.analysis import _post, _post_reference
+    from plancheck.sunlight.analysis import _post
+    from plancheck.sunlight.reference import post
     from plancheck.sunlight.receivers import Facade, Samples, WindowSpec
 
     rng = np.random.default_rng(seed)
@@ -101,7 +102,7 @@ def test_vectorised_post_equals_the_plain_reference(seed):
         blk[p, noise] = rng.integers(0, 5, size=int(noise.sum()))
     smp = Samples(0, np.zeros((P, 3)), np.zeros((P, 2)), ends, specs, False)
     names = ["A", "B", "A", "C", "B"]
-    got, want = _post(smp, blk, tst, s, names), _post_reference(smp, blk, tst, s, names)
+    got, want = _post(smp, blk, tst, s, names).records(specs), post(smp, blk, tst, s, names)
     assert len(got) == len(want) == W
     for g, w in zip(got, want):
         assert (g.continuous, g.cumulative) == (w.continuous, w.cumulative)

@@ -221,6 +221,33 @@ def take(windows: dict, rows: list[int]) -> dict:
     return out
 
 
+#: the report lists at most this many failing or unknown windows per receiver (sunlight.json
+#: has every window)
+REPORT_WINDOWS = 200
+
+
+def summary(doc: dict, file: str = "sunlight.json") -> dict:
+    """The sunlight section of report.json: the document less most of its windows, keeping the
+    failing and unknown windows of each receiver (up to REPORT_WINDOWS) and each one's worst
+    (its `worst_row` renumbered); `file` names the full document beside the report."""
+    win = doc.get("windows") or {}
+    if not win.get("count"):
+        return {**doc, "file": file, "windows_total": 0}
+    status, recv = win["status"], win["receiver"]
+    keep: set[int] = set()
+    shown = [0] * len(doc["receivers"])
+    for k, (st, r) in enumerate(zip(status, recv)):
+        if st != "pass" and shown[r] < REPORT_WINDOWS:
+            keep.add(k)
+            shown[r] += 1
+    keep.update(r["worst_row"] for r in doc["receivers"] if r.get("worst_row") is not None)
+    rows = sorted(keep)
+    new = {k: i for i, k in enumerate(rows)}
+    receivers = [{**r, "worst_row": new.get(r.get("worst_row"))} for r in doc["receivers"]]
+    return {**doc, "receivers": receivers, "windows": take(win, rows), "file": file,
+            "windows_total": win["count"]}
+
+
 _RECORDS: list = []
 
 
