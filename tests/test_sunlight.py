@@ -94,13 +94,13 @@ def test_scaling_the_scene_keeps_the_minutes(tmp_path):
 
 def _samples_two_windows():
     """Three points on one facade, two windows (0-1, 1-2), all in the 9:00-15:00 window."""
-    from plancheck.sunlight.receivers import Facade, Samples, WindowSpec
+    from plancheck.sunlight.receivers import Facade, Samples, Windows, WindowSpec
 
     f = Facade(0, 0, (0.0, 0.0), (3.6, 0.0), (0.0, -1.0), 180.0, 0, (540.0, 900.0), True)
     specs = [WindowSpec(f, 1, "a", None, False, 0.0, 1.8, 0.9),
              WindowSpec(f, 1, "b", None, False, 1.8, 3.6, 0.9)]
     pts = np.array([[0, 0, 0.9], [1.8, 0, 0.9], [3.6, 0, 0.9]], dtype=float)
-    return Samples(0, pts, np.tile([[0.0, -1.0]], (3, 1)), np.array([[0, 1], [1, 2]]), specs, False)
+    return Samples(0, pts, np.tile([[0.0, -1.0]], (3, 1)), np.array([[0, 1], [1, 2]]), Windows.of(specs), False)
 
 
 def test_full_window_runs_and_minimum_segment():

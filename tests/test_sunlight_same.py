@@ -82,7 +82,7 @@ def test_vectorised_post_equals_the_plain_reference(seed):
 
     from plancheck.sunlight.analysis import _post
     from plancheck.sunlight.reference import post
-    from plancheck.sunlight.receivers import Facade, Samples, WindowSpec
+    from plancheck.sunlight.receivers import Facade, Samples, Windows, WindowSpec
 
     rng = np.random.default_rng(seed)
     s = _rules().settings
@@ -100,9 +100,9 @@ def test_vectorised_post_equals_the_plain_reference(seed):
             blk[p, s0:s0 + int(rng.integers(1, 90))] = int(rng.integers(-2, 5))
         noise = rng.random(len(tst)) < 0.03
         blk[p, noise] = rng.integers(0, 5, size=int(noise.sum()))
-    smp = Samples(0, np.zeros((P, 3)), np.zeros((P, 2)), ends, specs, False)
+    smp = Samples(0, np.zeros((P, 3)), np.zeros((P, 2)), ends, Windows.of(specs), False)
     names = ["A", "B", "A", "C", "B"]
-    got, want = _post(smp, blk, tst, s, names).records(specs), post(smp, blk, tst, s, names)
+    got, want = _post(smp, blk, tst, s, names).records(smp.windows), post(smp, blk, tst, s, names)
     assert len(got) == len(want) == W
     for g, w in zip(got, want):
         assert (g.continuous, g.cumulative) == (w.continuous, w.cumulative)

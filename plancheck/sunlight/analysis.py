@@ -17,7 +17,7 @@ import shapely
 
 from plancheck import tolerances as tol
 from plancheck.model.site import SiteModel
-from plancheck.sunlight.receivers import Samples, WindowSpec, samples
+from plancheck.sunlight.receivers import Samples, Windows, WindowSpec, samples
 from plancheck.sunlight.settings import Settings
 
 #: Marks in the blocker matrix (the kernel's convention).
@@ -63,7 +63,7 @@ class Columns:
     tst: np.ndarray                        # (M,) the sun steps (TST minutes, midpoints)
     step: float
 
-    def records(self, specs: list[WindowSpec]) -> list[WindowResult]:
+    def records(self, specs: Windows) -> list[WindowResult]:
         """Every window in plain form (the reference's shape)."""
         step = self.step
         lo = (self.tst - step / 2).tolist()
@@ -71,7 +71,7 @@ class Columns:
         lit, sh = self.lit, self.shade
         ls, le, ss, se = (x.tolist() for x in (lit.start, lit.end, sh.start, sh.end))
         out = []
-        for i, spec in enumerate(specs):
+        for i, spec in enumerate(specs):   # a WindowSpec each
             li = [(lo[ls[k]], hi[le[k] - 1]) for k in range(lit.off[i], lit.off[i + 1])]
             sd = [(lo[ss[k]], hi[se[k] - 1],
                    [self.names[j] for j in sh.by[sh.by_off[k]:sh.by_off[k + 1]].tolist()])
@@ -87,7 +87,7 @@ class BuildingResult:
     name: str
     status: str                            # proposed | existing
     drawn: bool
-    windows: list[WindowSpec]
+    windows: Windows
     skipped: list[dict]
     obstructions: list[str]                # building names within the radius
     rays: int
@@ -194,8 +194,9 @@ def _post(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
     and the tests hold the two equal."""
     W = len(smp.windows)
     step = settings.step_min
-    starts = np.array([w.facade.window[0] for w in smp.windows], dtype=np.float64)
-    ends = np.array([w.facade.window[1] for w in smp.windows], dtype=np.float64)
+    eff = np.array([f.window or (0.0, 0.0) for f in smp.windows.facades],
+                   dtype=np.float64).reshape(-1, 2)[smp.windows.facade]
+    starts, ends = eff[:, 0], eff[:, 1]
     inwin = (tst[None, :] >= starts[:, None]) & (tst[None, :] < ends[:, None])
     a, b = blk[smp.ends[:, 0]], blk[smp.ends[:, 1]]
     lit = (a == LIT) & (b == LIT) & inwin
@@ -295,7 +296,7 @@ def measured(res: BuildingResult, req: Requirement, upper: bool = False) -> np.n
 def window_status(res: BuildingResult, req: Requirement) -> tuple[np.ndarray, list[str | None]]:
     """(W,) status codes (PASS, FAIL, UNKNOWN) of every window, and why each unknown one is."""
     W = len(res.windows)
-    recv = [w.unknown for w in res.windows]
+    recv = res.windows.unknown
     lo, hi = (req.minutes, req.minutes) if req.minutes is not None else req.minutes_range
     got, best = measured(res, req), measured(res, req, upper=True)
     eps = tol.SUN_MINUTES_EPS
@@ -348,9 +349,11 @@ def homes(res: BuildingResult, st: np.ndarray) -> Homes:
     home passes when any of its main-facade windows passes (any window when it has none on a
     main facade)."""
     ids: dict = {}
-    home = np.array([ids.setdefault((w.unit, w.floor) if w.unit else (None, i), len(ids))
-                     for i, w in enumerate(res.windows)], dtype=np.int64).reshape(-1)
-    main = np.array([w.facade.main for w in res.windows], dtype=bool)
+    win = res.windows
+    home = np.array([ids.setdefault((u, f) if u else (None, i), len(ids))
+                     for i, (u, f) in enumerate(zip(win.unit, win.floor.tolist()))],
+                    dtype=np.int64).reshape(-1)
+    main = win.column("main").astype(bool)
     return _homes(home, main, st)
 
 
@@ -376,8 +379,8 @@ def worst(res: BuildingResult, req: Requirement, hs: Homes) -> int | None:
     if not len(res.windows):
         return None
     m = measured(res, req)
-    unknown = np.array([w.unknown is not None for w in res.windows], dtype=bool)
-    floor = np.array([w.floor for w in res.windows])
+    unknown = np.array([u is not None for u in res.windows.unknown], dtype=bool)
+    floor = res.windows.floor
     cand = np.flatnonzero(hs.counted)
     # per home: known first, most minutes, then the first window
     order = cand[np.lexsort((cand, -m[cand], unknown[cand], hs.home[cand]))]

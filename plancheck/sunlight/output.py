@@ -128,17 +128,13 @@ class _Columns:
         self.shaded = {"count": [], "first": [], "last": [], "by_count": [], "by": []}
 
     def add(self, receiver: int, res: BuildingResult, st, why: list, prior) -> None:
-        specs = res.windows
-        W = len(specs)
+        win = res.windows
+        W = len(win)
         if not W:
             return
-        local: dict[int, int] = {}
-        fac = []
-        for sp in specs:
-            if id(sp.facade) not in local:
-                local[id(sp.facade)] = len(local)
-                fac.append(sp.facade)
-        fi = np.array([local[id(sp.facade)] for sp in specs], dtype=np.int64)
+        used, fi = np.unique(win.facade, return_inverse=True)
+        fi = fi.reshape(-1)
+        fac = [win.facades[k] for k in used.tolist()]
         base = len(self.facades)
         for f in fac:
             self.facades.append({
@@ -147,29 +143,26 @@ class _Columns:
                 "azimuth_deg": round(f.azimuth_deg, 3), "main_facade": f.main,
                 "facade_length_m": round(f.length, 4),
                 "effective": [hhmm(f.window[0]), hhmm(f.window[1])]})
-        t0 = np.array([sp.t0 for sp in specs], dtype=np.float64)
-        t1 = np.array([sp.t1 for sp in specs], dtype=np.float64)
-        z = [sp.z for sp in specs]
         ax, ay, ux, uy = (np.array(v, dtype=np.float64)[fi] for v in zip(
             *[(f.a[0], f.a[1], (f.b[0] - f.a[0]) / f.length, (f.b[1] - f.a[1]) / f.length)
               for f in fac]))
         a = math.radians(-self.frame.rotation_deg)
         c, s = math.cos(a), math.sin(a)
         line = []
-        for t in (t0, t1):
+        for t in (win.t0, win.t1):
             x, y = ax + ux * t, ay + uy * t
             line += [(c * x - s * y).tolist(), (s * x + c * y).tolist()]
+        line = [_round4(v) for v in line]
         r = self.rows
         r["receiver"] += [receiver] * W
         r["facade"] += (fi + base).tolist()
-        r["floor"] += [sp.floor for sp in specs]
-        r["window"] += [sp.window for sp in specs]
-        r["unit"] += [sp.unit for sp in specs]
-        r["drawn"] += [sp.drawn for sp in specs]
-        r["line"] += [[round(x0, 4), round(y0, 4), round(x1, 4), round(y1, 4)]
-                      for x0, y0, x1, y1 in zip(*line)]
-        r["along_m"] += [[round(a0, 4), round(a1, 4)] for a0, a1 in zip(t0.tolist(), t1.tolist())]
-        r["sill_z_m"] += [round(v, 4) for v in z]
+        r["floor"] += win.floor.tolist()
+        r["window"] += win.ids
+        r["unit"] += win.unit
+        r["drawn"] += win.drawn.tolist()
+        r["line"] += [list(p) for p in zip(*line)]
+        r["along_m"] += [list(p) for p in zip(_round4(win.t0.tolist()), _round4(win.t1.tolist()))]
+        r["sill_z_m"] += _round4(win.z.tolist())
         m = res.minutes
         r["continuous_minutes"] += m.continuous.tolist()
         r["cumulative_minutes"] += m.cumulative.tolist()
@@ -198,6 +191,13 @@ class _Columns:
     def done(self) -> dict:
         return {"count": self.count, "facades": self.facades, **self.rows,
                 "lit": self.lit, "shaded": self.shaded}
+
+
+def _round4(vals: list[float]) -> list[float]:
+    """round(v, 4) of each value, each distinct value rounded once (windows share their
+    facade's coordinates and sills)."""
+    memo: dict[float, float] = {}
+    return [memo[v] if v in memo else memo.setdefault(v, round(v, 4)) for v in vals]
 
 
 def take(windows: dict, rows: list[int]) -> dict:
