@@ -149,3 +149,85 @@ def test_report_html_holds_the_glb_once(tmp_path):
     assert 'id="model-download" href="model.glb"' in html
     if glb is not None:
         assert base64.b64decode(m.group(1)) == glb
+
+
+def _analysed(drawing, zone=None):
+    """(model, rules, zone, after, before) of `plancheck sunlight` on a drawing."""
+    from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.evaluate.engine import Evaluation
+    from plancheck.model.indicators import compute
+    from plancheck.pipeline import Options, read_site
+
+    _, ctx, ext = read_site(Path(drawing), Options(zone=zone))
+    ev = Evaluation(ext.model, compute(ext.model), ctx, load_ruleset(ctx.ruleset), "zh", sunlight=True)
+    sun = ev.evidence("sunlight")
+    sun.analyse_all()
+    return ext.model, sun.rules, sun.zone, sun.after, sun.before
+
+
+def _judging_matches_the_reference(model, rules, zone, after, before) -> int:
+    """Every receiver judged by the vectorised code (statuses, reasons, homes, worst window,
+    不得恶化) and by the plain per-window reference agree; returns the windows compared."""
+    from plancheck.sunlight import analysis as A
+    from plancheck.sunlight import reference as R
+
+    n = 0
+    for bi, res in after.items():
+        got = rules.requirement(model, bi, zone, False)
+        if got is None:
+            continue
+        req = got[1]
+        recs = res.records()
+        prior = before.get(bi)
+        if prior is None:
+            st, why = A.window_status(res, req)
+            want = [R.window_status(r, req) for r in recs]
+            hs = A.homes(res, st)
+            ref_homes = R.homes(recs, req)
+            assert [A.STATUSES[s] for s in hs.status.tolist()] == [h["status"] for h in ref_homes]
+            assert [sorted(np.flatnonzero((hs.home == k) & hs.counted).tolist())
+                    for k in range(len(ref_homes))] == [sorted(h["windows"]) for h in ref_homes]
+            assert A.worst(res, req, hs) == R.worst(recs, req, ref_homes)
+        else:
+            st, why = A.no_worse_status(res, prior, req)
+            want = [R.no_worse_status(a, b, req) for a, b in zip(recs, prior.records())]
+            hs = A.each_alone(st)
+            assert A.worst(res, req, hs) == R.worst(recs, req)
+        assert [(A.STATUSES[s], w) for s, w in zip(st.tolist(), why)] == want
+        n += len(recs)
+    return n
+
+
+def test_vectorised_judging_equals_the_reference_on_the_sample():
+    """The sample: drawn windows with UNIT homes (1#), sampled windows, 第三十条 (9#), 不得恶化
+    with `before` (E1, E2) and facades outside the table."""
+    assert _judging_matches_the_reference(*_analysed(SAMPLE)) == 14586
+
+
+@pytest.mark.parametrize("zone", [None, "other"])
+def test_vectorised_judging_equals_the_reference_on_odd_cases(tmp_path, zone):
+    """An obstruction without HEIGHT (minutes `upper`, unknown), a receiver without FLOORS,
+    homes whose only windows are off the main facades, and (zone None) 第三十条 minutes
+    between the two requirements."""
+    from plancheck.sketch import write_dxf
+
+    sk = {"site": [[-120, -60], [120, -60], [120, 120], [-120, 120]],
+          "buildings": [
+              {"name": "S", "use": "office", "masses": [{"rect": [-60, -12, 60, 0], "floors": 10,
+                                                          "height": 30.0, "omit": ["height"]}]},
+              {"name": "T", "use": "office", "masses": [{"rect": [30, 10, 50, 20], "floors": 8,
+                                                          "height": 24.0}]},
+              {"name": "R", "use": "residential", "masses": [{
+                  "rect": [-20, 25, 20, 37], "floors": 3, "height": 9.0,
+                  "windows": [{"from": [-0.9, 25], "to": [0.9, 25], "floors": "1-3", "unit": "01"},
+                              {"from": [5, 25], "to": [7, 25], "floors": "1-2", "unit": "01"},
+                              {"from": [20, 28], "to": [20, 30], "unit": "02"},
+                              {"from": [12, 25], "to": [14, 25]}]}]},
+              {"name": "K", "use": "school", "masses": [{"rect": [-40, 60, 0, 72], "floors": 3,
+                                                        "height": 12.0}]},
+              {"name": "N", "use": "residential", "masses": [{"rect": [40, 60, 80, 72], "floors": 4,
+                                                             "height": 12.0, "omit": ["floors"]}]}]}
+    write_dxf(sk, tmp_path / "odd.dxf")
+    model, rules, zone_, after, before = _analysed(tmp_path / "odd.dxf", zone)
+    assert any(r.upper is not None for r in after.values())
+    assert _judging_matches_the_reference(model, rules, zone_, after, before) > 0
