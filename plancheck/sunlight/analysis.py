@@ -188,19 +188,50 @@ def analyse_building(model: SiteModel, bi: int, settings: Settings, point_ratio:
 
 def _post(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
           names: list[str]) -> Columns:
-    """满窗, effective windows, runs, minutes and blockers for every window, vectorised over all
-    windows and steps at once (runs from one diff of the padded masks, minutes by scatter, the
-    blockers of every unlit run from one sort); `reference.post` is the same one run at a time
-    and the tests hold the two equal."""
-    W = len(smp.windows)
+    """满窗, effective windows, runs, minutes and blockers for every window: the numba kernel
+    (`runs.window_runs`, one pass per window), or `_post_numpy` without JIT; the tests hold the
+    two identical, and both to `reference.post` (one run at a time)."""
+    from plancheck.geom import jit_enabled
+
+    if not jit_enabled():
+        return _post_numpy(smp, blk, tst, settings, names)
+    from plancheck.sunlight.runs import window_runs
+
     step = settings.step_min
+    starts, ends = _effective(smp)
+    label = list(dict.fromkeys(names))
+    uniq = {nm: j for j, nm in enumerate(label)}
+    name_of = np.array([uniq[nm] for nm in names], dtype=np.int64)
+    tst = np.ascontiguousarray(tst, dtype=np.float64)
+    cont, cum, lo, ls, le, do, ds, de, bo, by = window_runs(
+        np.ascontiguousarray(blk), np.ascontiguousarray(smp.ends, dtype=np.int64), starts, ends, tst,
+        float(step), _min_len(settings), name_of, len(label))
+    return Columns(cont, cum, Runs(lo, ls, le), Runs(do, ds, de, bo, by), label, tst, step)
+
+
+def _effective(smp: Samples) -> tuple[np.ndarray, np.ndarray]:
+    """(W,) start and end (TST minutes) of each window's effective window."""
     eff = np.array([f.window or (0.0, 0.0) for f in smp.windows.facades],
                    dtype=np.float64).reshape(-1, 2)[smp.windows.facade]
-    starts, ends = eff[:, 0], eff[:, 1]
+    return np.ascontiguousarray(eff[:, 0]), np.ascontiguousarray(eff[:, 1])
+
+
+def _min_len(settings: Settings) -> int:
+    """The minimum segment in steps."""
+    return int(math.ceil(settings.min_segment_min / settings.step_min - 1e-9))
+
+
+def _post_numpy(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
+                names: list[str]) -> Columns:
+    """`_post` in plain numpy, vectorised over all windows and steps at once (runs from one diff
+    of the padded masks, minutes by scatter, the blockers of every unlit run from one sort)."""
+    W = len(smp.windows)
+    step = settings.step_min
+    starts, ends = _effective(smp)
     inwin = (tst[None, :] >= starts[:, None]) & (tst[None, :] < ends[:, None])
     a, b = blk[smp.ends[:, 0]], blk[smp.ends[:, 1]]
     lit = (a == LIT) & (b == LIT) & inwin
-    min_len = int(math.ceil(settings.min_segment_min / step - 1e-9))
+    min_len = _min_len(settings)
     rows = np.arange(W + 1)
 
     rs, cs, ce = _run_arrays(lit)
