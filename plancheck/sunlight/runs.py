@@ -1,4 +1,5 @@
-"""Numba kernel of the sunlight post-processing: for every window, one pass over its sun steps gives its
+"""Numba kernel of the sunlight post-processing: for every window, one pass over the sun steps of its effective
+window (a tight scan per run) gives its
 满窗 runs (both ends lit, inside the facade's effective window), the unlit runs and the buildings shading
 each, the longest run and the minutes of the runs of at least the minimum segment.
 
@@ -29,7 +30,8 @@ def _grow(a: np.ndarray, n: int) -> np.ndarray:
 def window_runs(blk: np.ndarray, ends: np.ndarray, lo: np.ndarray, hi: np.ndarray, tst: np.ndarray, step: float,
                 min_len: int, name_of: np.ndarray, n_names: int):
     """blk (P, M) blockers per point and step (-1 lit, -2 not traced, k >= 0 mass k); ends (W, 2) each
-    window's two points; [lo[w], hi[w]) its effective window (TST minutes); name_of[k] the building of mass
+    window's two points; [lo[w], hi[w]) its effective window (TST minutes; `tst` ascending, the steps'
+    midpoints); name_of[k] the building of mass
     k (0 .. n_names-1). Returns continuous (W,), cumulative (W,), the lit runs (offsets (W+1,), starts,
     ends: steps [start, end)), the unlit runs likewise, and their blockers (offsets per run, building ids):
     by the number of (end, step) rays each mass blocks, most first, ties to the lower mass index, each
@@ -56,54 +58,58 @@ def window_runs(blk: np.ndarray, ends: np.ndarray, lo: np.ndarray, hi: np.ndarra
     for w in range(W):
         a = ends[w, 0]
         b = ends[w, 1]
-        run = 0                         # 0 none, 1 lit, 2 dark
-        s0 = 0
-        nt = 0
-        for j in range(M + 1):
-            kind = 0
-            if j < M and tst[j] >= lo[w] and tst[j] < hi[w]:
-                kind = 1 if blk[a, j] == LIT and blk[b, j] == LIT else 2
-            if kind != run:
-                if run == 1:            # close a lit run
-                    n = j - s0
-                    cont[w] = max(cont[w], n * step)
-                    if n >= min_len:
-                        cum[w] += n * step
-                    ls = _grow(ls, nl + 1)
-                    le = _grow(le, nl + 1)
-                    ls[nl] = s0
-                    le[nl] = j
-                    nl += 1
-                elif run == 2:          # close an unlit run: its blockers
-                    ds = _grow(ds, nd + 1)
-                    de = _grow(de, nd + 1)
-                    ds[nd] = s0
-                    de[nd] = j
-                    _order(touched, nt, count)
-                    by = _grow(by, nb + nt)
-                    for q in range(nt):
-                        nm = name_of[touched[q]]
-                        if bstamp[nm] != nd:
-                            bstamp[nm] = nd
-                            by[nb] = nm
-                            nb += 1
-                        count[touched[q]] = 0
-                    nt = 0
-                    nd += 1
-                    by_off = _grow(by_off, nd + 1)
-                    by_off[nd] = nb
-                run = kind
-                s0 = j
-            if kind == 2:
-                for v in (blk[a, j], blk[b, j]):
-                    if v >= 0:
-                        if count[v] == 0:
-                            touched[nt] = v
-                            nt += 1
-                        count[v] += 1
+        j = np.searchsorted(tst, lo[w])                # the steps inside the effective window
+        j1 = np.searchsorted(tst, hi[w])
+        while j < j1:
+            s0 = j
+            while j < j1 and blk[a, j] == LIT and blk[b, j] == LIT:
+                j += 1
+            if j > s0:                                 # a lit run
+                n = j - s0
+                cont[w] = max(cont[w], n * step)
+                if n >= min_len:
+                    cum[w] += n * step
+                ls = _grow(ls, nl + 1)
+                le = _grow(le, nl + 1)
+                ls[nl] = s0
+                le[nl] = j
+                nl += 1
+                continue
+            nt = 0                                     # an unlit run: tally its blockers
+            while j < j1 and not (blk[a, j] == LIT and blk[b, j] == LIT):
+                nt = _tally(blk[a, j], count, touched, nt)
+                nt = _tally(blk[b, j], count, touched, nt)
+                j += 1
+            ds = _grow(ds, nd + 1)
+            de = _grow(de, nd + 1)
+            ds[nd] = s0
+            de[nd] = j
+            _order(touched, nt, count)
+            by = _grow(by, nb + nt)
+            for q in range(nt):
+                nm = name_of[touched[q]]
+                if bstamp[nm] != nd:
+                    bstamp[nm] = nd
+                    by[nb] = nm
+                    nb += 1
+                count[touched[q]] = 0
+            nd += 1
+            by_off = _grow(by_off, nd + 1)
+            by_off[nd] = nb
         lit_off[w + 1] = nl
         dark_off[w + 1] = nd
     return cont, cum, lit_off, ls[:nl], le[:nl], dark_off, ds[:nd], de[:nd], by_off[:nd + 1], by[:nb]
+
+
+@njit(cache=True)
+def _tally(v: int, count: np.ndarray, touched: np.ndarray, nt: int) -> int:
+    """Count one ray's blocker (v >= 0) into the run's tally; returns the new number touched."""
+    if v >= 0:
+        if count[v] == 0:
+            touched[nt] = v
+            nt += 1
+        count[v] += 1
+    return nt
 
 
 @njit(cache=True)
