@@ -398,3 +398,40 @@ def test_podium_floors_are_not_homes_and_own_masses_shade(tmp_path):
     wing = [w for w in _wins(doc) if w["building"] == "2#" and w["mass"] == 1]
     assert wing and min(w["continuous_minutes"] for w in wing if w["floor"] == 1) < 60
     assert any("2#" in s["by"] for w in wing for s in w["shaded"])
+
+
+def test_check_writes_sunlight_json_beside_the_report(tmp_path):
+    """`check --format json` on the sample: sunlight.json (every window) beside report.json, whose
+    `sunlight` names it, counts its windows and lists the failing and unknown ones (at most
+    REPORT_WINDOWS per receiver) and each receiver's worst, as sunlight.json has them; both
+    follow their schemas."""
+    import jsonschema
+
+    from plancheck.sunlight.output import REPORT_WINDOWS, window_records
+
+    r = RUNNER.invoke(app, ["check", str(SAMPLES / "huangpu-residential.dxf"), "--out", str(tmp_path),
+                            "--format", "json", "-q"])
+    assert r.exit_code == 1, r.output
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    full = json.loads((tmp_path / "sunlight.json").read_text("utf-8"))
+    schema = json.loads((Path(__file__).resolve().parents[1] / "plancheck" / "results" /
+                         "report.schema.json").read_text("utf-8"))
+    jsonschema.validate(report, schema)
+    sun = report["sunlight"]
+    validate(sun)
+    validate(full)
+    assert sun["file"] == "sunlight.json" and sun["windows_total"] == full["windows"]["count"] > 1000
+    key = lambda w: (w["building"], w["floor"], w["facade"], w["window"])      # noqa: E731
+    every = {key(w): w for w in window_records(full)}
+    bad = [w for w in every.values() if w["status"] != "pass"]
+    shown = window_records(sun)
+    assert all(every[key(w)] == w for w in shown)
+    for rec in sun["receivers"]:
+        mine = [w for w in bad if w["building"] == rec["building"]]
+        listed = [w for w in shown if w["building"] == rec["building"] and w["status"] != "pass"]
+        assert len(listed) == min(len(mine), REPORT_WINDOWS)
+        if rec["worst"] is not None:
+            w = shown[rec["worst_row"]]
+            assert (w["floor"], w["facade"], w["window"]) == (rec["worst"]["floor"], rec["worst"]["facade"],
+                                                                rec["worst"]["window"])
+    assert len(shown) < len(every) / 4
