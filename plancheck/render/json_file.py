@@ -55,4 +55,9 @@ def render(report: dict, out_dir: Path, context=None) -> list[Path]:
     """The `json` format: report.json, and beside it sunlight.json (every window) when the
     check ran the sunlight analysis (report.json's `sunlight` names it)."""
     full = getattr(context, "sunlight_doc", None)
-    return [write(report, out_dir)] + ([write_sunlight(full, out_dir)] if full is not None else [])
+    if full is None:
+        return [write(report, out_dir)]
+    # the drawing as report.json names it (the CLI and batch show it relative to where they run)
+    drawing = report.get("drawing") or {}
+    full = {**full, "drawing": {"path": drawing.get("path"), "sha256": drawing.get("sha256")}}
+    return [write(report, out_dir), write_sunlight(full, out_dir)]

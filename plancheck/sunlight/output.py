@@ -229,7 +229,9 @@ REPORT_WINDOWS = 200
 def summary(doc: dict, file: str = "sunlight.json") -> dict:
     """The sunlight section of report.json: the document less most of its windows, keeping the
     failing and unknown windows of each receiver (up to REPORT_WINDOWS) and each one's worst
-    (its `worst_row` renumbered); `file` names the full document beside the report."""
+    (its `worst_row` renumbered); `file` names the full document beside the report. The tool and
+    the drawing are the report's own."""
+    doc = {k: v for k, v in doc.items() if k not in ("tool", "drawing")}
     win = doc.get("windows") or {}
     if not win.get("count"):
         return {**doc, "file": file, "windows_total": 0}
