@@ -111,9 +111,12 @@ def _ref(name: str, res: BuildingResult, i: int, req: Requirement, zh: bool,
 
 
 #: The per-window columns of `windows` (one value per window, in row order).
-ROW_COLUMNS = ("receiver", "facade", "floor", "window", "unit", "drawn", "line", "along_m",
-               "sill_z_m", "continuous_minutes", "cumulative_minutes", "status", "reason",
-               "upper_minutes", "unknown_obstructions", "before_minutes")
+ROW_COLUMNS = ("receiver", "facade", "floor", "window", "unit", "drawn", "sill_z_m",
+               "continuous_minutes", "cumulative_minutes", "status", "reason", "upper_minutes",
+               "unknown_obstructions", "before_minutes")
+#: Columns of several arrays, each one value per window: `line` (x0, y0, x1, y1) and `along_m`
+#: (from, to).
+MULTI_COLUMNS = {"line": 4, "along_m": 2}
 
 
 class _Columns:
@@ -123,6 +126,7 @@ class _Columns:
         self.frame, self.zh = frame, zh
         self.count = 0
         self.rows: dict[str, list] = {k: [] for k in ROW_COLUMNS}
+        self.rows.update({k: [[] for _ in range(n)] for k, n in MULTI_COLUMNS.items()})
         self.facades: list[dict] = []
         self.lit = {"count": [], "first": [], "last": []}
         self.shaded = {"count": [], "first": [], "last": [], "by_count": [], "by": []}
@@ -152,16 +156,17 @@ class _Columns:
         for t in (win.t0, win.t1):
             x, y = ax + ux * t, ay + uy * t
             line += [(c * x - s * y).tolist(), (s * x + c * y).tolist()]
-        line = [_round4(v) for v in line]
         r = self.rows
+        for col, vals in zip(r["line"], line):
+            col += _round4(vals)
+        for col, vals in zip(r["along_m"], (win.t0, win.t1)):
+            col += _round4(vals.tolist())
         r["receiver"] += [receiver] * W
         r["facade"] += (fi + base).tolist()
         r["floor"] += win.floor.tolist()
         r["window"] += win.ids
         r["unit"] += win.unit
         r["drawn"] += win.drawn.tolist()
-        r["line"] += [list(p) for p in zip(*line)]
-        r["along_m"] += [list(p) for p in zip(_round4(win.t0.tolist()), _round4(win.t1.tolist()))]
         r["sill_z_m"] += _round4(win.z.tolist())
         m = res.minutes
         r["continuous_minutes"] += m.continuous.tolist()
@@ -207,6 +212,8 @@ def take(windows: dict, rows: list[int]) -> dict:
     for k in ROW_COLUMNS:
         col = windows[k]
         out[k] = [col[i] for i in rows]
+    for k in MULTI_COLUMNS:
+        out[k] = [[col[i] for i in rows] for col in windows[k]]
     for key, nested in (("lit", None), ("shaded", "by")):
         src = windows[key]
         start = np.concatenate([[0], np.cumsum(src["count"], dtype=np.int64)])
@@ -276,7 +283,7 @@ def _records(doc: dict) -> list[dict]:
     for k in range(win["count"]):
         f = win["facades"][win["facade"][k]]
         req = recv[win["receiver"][k]]["requirement"]
-        x0, y0, x1, y1 = win["line"][k]
+        x0, y0, x1, y1 = (col[k] for col in win["line"])
         n = lit["count"][k]
         runs = list(zip(lit["first"][li:li + n], lit["last"][li:li + n]))
         li += n
@@ -291,7 +298,7 @@ def _records(doc: dict) -> list[dict]:
              "facade": f["facade"], "mass": f["mass"], "orientation": f["orientation"],
              "azimuth_deg": f["azimuth_deg"], "main_facade": f["main_facade"],
              "window": win["window"][k], "unit": win["unit"][k], "drawn": win["drawn"][k],
-             "line": [[x0, y0], [x1, y1]], "along_m": list(win["along_m"][k]),
+             "line": [[x0, y0], [x1, y1]], "along_m": [win["along_m"][0][k], win["along_m"][1][k]],
              "facade_length_m": f["facade_length_m"], "sill_z_m": win["sill_z_m"][k],
              "effective": list(f["effective"]),
              "continuous_minutes": win["continuous_minutes"][k],
