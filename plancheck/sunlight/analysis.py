@@ -1,8 +1,12 @@
 """Sunlight analysis of receiver buildings: trace their sill points against every mass within
 the radius, then 满窗 (both ends lit), effective windows, runs, minutes, blockers.
 
-One call site traces rays (`_trace`): the numba kernel of plancheck.geom.rays. Results per
-window are in true solar time minutes; judging them against a requirement is `judge`.
+One call site traces rays (`_trace`): the numba kernel of plancheck.geom.rays; the runs are the
+kernel of plancheck.sunlight.runs. Results are columns, a row per window (`Columns`, and the
+windows themselves `receivers.Windows`: a large scheme has hundreds of thousands), in true solar
+time minutes; judging them against a requirement (`window_status`, `homes`, `worst`,
+`no_worse_status`) works on the arrays. plancheck.sunlight.reference is the same one window at
+a time, which the tests hold this to.
 """
 
 from __future__ import annotations
