@@ -15,6 +15,9 @@ How it is fast (benchmarks/README.md, `sunlight.py`: 500 buildings, 10,000 facad
   origin or behind its facade left out, its own wall only for rays grazing it); a steeper ray is lit without
   a walk. Conservative: `test_rays.py` holds the results identical to tracing every ray. Upper floors that
   see over their neighbours cost almost nothing (the sample traces in about a third of the time).
+* Warm start: each origin's rays try the previous sun's blocker first (the sun moves little in a step); its
+  entry bounds the walk from the start, so prisms beyond it are pruned by their bbox (~15 % on the 50-slab
+  grid). The nearest blocker is the same: every nearer prism has its entry in a cell the walk still visits.
 * Broad phase: a uniform 2D grid (CSR: cell -> prism ids; each prism in every cell its bbox, padded by
   `_PAD`, touches), walked along the ray with a 2D DDA from the origin. The walk stops once the ray is above the
   highest roof, or once the nearest blocker is certain: after the cell in which a blocker was found, when its
@@ -435,6 +438,7 @@ def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base:
         nx = normals[i, 0]
         ny = normals[i, 1]
         facade = nx != 0.0 or ny != 0.0
+        prev = -1                                      # the last ray's blocker: tried first
         if cull and z0 <= zmax:
             graze = _reach(xy, ro, po, bb, top, ox, oy, z0, nx, ny, facade, spa, tmin, skin, reach)
         for j in range(m):
@@ -480,6 +484,15 @@ def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base:
             ray += 1
             best = _INF
             best_id = -1
+            if prev >= 0:
+                # the sun moves little in a step: the last blocker most often blocks again, and with its
+                # entry as the bound the walk prunes the prisms beyond it and stops at its cell
+                stamp[prev] = ray
+                if z0 <= top[prev]:
+                    best = _prism_entry(prev, xy, ro, po, base[prev], top[prev], ox, oy, z0, ux, uy, t, skin,
+                                        buf)
+                    if best < _INF:
+                        best_id = prev
             # distances to the current cell's next x / y boundary (stepped incrementally: the drift over a
             # walk is ~1e-11 m, far inside _PAD)
             tx = (gx0 + (ix + offx) * cell - ox) * rx if ux != 0.0 else _INF
@@ -541,3 +554,4 @@ def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base:
                         break
             if best_id >= 0:
                 out[i, j] = best_id
+            prev = best_id
