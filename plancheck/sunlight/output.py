@@ -160,14 +160,14 @@ class _Columns:
         for col, vals in zip(r["line"], line):
             col += _round4(vals)
         for col, vals in zip(r["along_m"], (win.t0, win.t1)):
-            col += _round4(vals.tolist())
+            col += _round4(vals)
         r["receiver"] += [receiver] * W
         r["facade"] += (fi + base).tolist()
         r["floor"] += win.floor.tolist()
         r["window"] += win.ids
         r["unit"] += win.unit
         r["drawn"] += win.drawn.tolist()
-        r["sill_z_m"] += _round4(win.z.tolist())
+        r["sill_z_m"] += _round4(win.z)
         m = res.minutes
         r["continuous_minutes"] += m.continuous.tolist()
         r["cumulative_minutes"] += m.cumulative.tolist()
@@ -198,11 +198,13 @@ class _Columns:
                 "lit": self.lit, "shaded": self.shaded}
 
 
-def _round4(vals: list[float]) -> list[float]:
-    """round(v, 4) of each value, each distinct value rounded once (windows share their
-    facade's coordinates and sills)."""
-    memo: dict[float, float] = {}
-    return [memo[v] if v in memo else memo.setdefault(v, round(v, 4)) for v in vals]
+def _round4(vals) -> list[float]:
+    """round(v, 4) of each value (Python's, correctly rounded), each distinct value rounded once
+    (the windows of a facade share their coordinates, floors their sills)."""
+    v = np.asarray(vals, dtype=np.float64)
+    u, inv = np.unique(v, return_inverse=True)
+    r = np.array([round(x, 4) for x in u.tolist()], dtype=np.float64)[inv.reshape(-1)]
+    return np.where(r == 0.0, np.copysign(0.0, v), r).tolist()      # -0.0 and 0.0 are one in u
 
 
 def take(windows: dict, rows: list[int]) -> dict:
