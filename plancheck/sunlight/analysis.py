@@ -141,14 +141,11 @@ def obstructions(model: SiteModel, bi: int, radius: float,
                  exclude: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """(building, mass) of every mass within `radius` of building `bi` (its own included)."""
     foot = model.buildings[bi].footprint
-    out = []
-    for bj, b in enumerate(model.buildings):
-        if bj in exclude and bj != bi:
-            continue
-        for mj, m in enumerate(b.masses):
-            if bj == bi or m.outline.distance(foot) <= radius:
-                out.append((bj, mj))
-    return out
+    pairs = [(bj, mj) for bj, b in enumerate(model.buildings) if bj not in exclude or bj == bi
+             for mj in range(len(b.masses))]
+    outlines = np.array([model.buildings[bj].masses[mj].outline for bj, mj in pairs], dtype=object)
+    d = shapely.distance(outlines, foot).tolist() if len(pairs) else []
+    return [(bj, mj) for (bj, mj), dj in zip(pairs, d) if bj == bi or dj <= radius]
 
 
 def analyse_building(model: SiteModel, bi: int, settings: Settings, point_ratio: float,
@@ -383,11 +380,13 @@ def homes(res: BuildingResult, st: np.ndarray) -> Homes:
     floors a-b names that home on each floor); a window without UNIT is a home of its own. A
     home passes when any of its main-facade windows passes (any window when it has none on a
     main facade)."""
-    ids: dict = {}
     win = res.windows
-    home = np.array([ids.setdefault((u, f) if u else (None, i), len(ids))
-                     for i, (u, f) in enumerate(zip(win.unit, win.floor.tolist()))],
-                    dtype=np.int64).reshape(-1)
+    first = np.arange(len(win))            # each window's home, as the home's first window
+    seen: dict = {}
+    for i, (u, f) in enumerate(zip(win.unit, win.floor.tolist())):
+        if u:
+            first[i] = seen.setdefault((u, f), i)
+    home = np.unique(first, return_inverse=True)[1].reshape(-1).astype(np.int64)
     main = win.column("main").astype(bool)
     return _homes(home, main, st)
 
