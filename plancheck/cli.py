@@ -385,10 +385,25 @@ def report_cmd(
         problem = _report_problem(data)
         if problem:
             raise PlancheckError(f"{_shown(report_file)}: a malformed plancheck report ({problem})")
-        written = render(data, out or report_file.parent, names, RenderContext(None, lang))
+        written = render(data, out or report_file.parent, names,
+                         RenderContext(None, lang, sunlight=_sunlight_beside(data, report_file)))
         typer.echo("written: " + ", ".join(str(p) for p in written))
 
     _run(body)
+
+
+def _sunlight_beside(report: dict, report_file: Path) -> dict | None:
+    """The full sunlight document report.json names (sunlight.json beside it), if it is there:
+    the facade sheets and the 3D windows draw every window, the report lists only some."""
+    import json
+
+    name = (report.get("sunlight") or {}).get("file")
+    if not name:
+        return None
+    try:
+        return json.loads((report_file.parent / Path(name).name).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
 
 
 def _report_problem(data: dict) -> str | None:

@@ -46,6 +46,9 @@ class Checked:
     extraction: Extraction
     indicators: Indicators
     report: dict
+    #: the full sunlight document (sunlight.json, every window) when the check ran the
+    #: analysis; report["sunlight"] is its summary
+    sunlight: dict | None = None
 
 
 def resolve_context(drawing: Path, opts: Options) -> Context:
@@ -67,6 +70,7 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     from plancheck.evaluate.coverage import not_checked
     from plancheck.evaluate.engine import Evaluation, computed, evaluate
     from plancheck.results.report import build
+    from plancheck.sunlight.output import summary
 
     drawing = Path(drawing)
     loaded, ctx, ext = read_site(drawing, opts)
@@ -78,11 +82,15 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
     sunlight_doc = None
     sun = computed(ev, "sunlight")      # the evidence, when a finding asked for it
     if sun is not None and sun.after:
+        from plancheck import __version__
         from plancheck.sunlight.analysis import isochrones
 
-        sunlight_doc = {**required(sun.doc(), ev, opts.lang == "zh"),
-                        "isochrones": isochrones(ext.model, sun.rules.settings,
-                                                 max_points=ISO_CHECK_POINTS)}
+        doc = {**required(sun.doc(), ev, opts.lang == "zh"),
+               "isochrones": isochrones(ext.model, sun.rules.settings,
+                                        max_points=ISO_CHECK_POINTS)}
+        sunlight_doc = {"schema": doc.pop("schema"),
+                        "tool": {"name": "plancheck", "version": __version__},
+                        "drawing": {"path": str(drawing), "sha256": loaded.sha256}, **doc}
     report = build(
         drawing={"path": str(drawing), "sha256": loaded.sha256,
                  "units": {"declared": ext.units_declared, "used": ext.units_used},
@@ -100,9 +108,9 @@ def check(drawing: str | Path, opts: Options = Options()) -> Checked:
         ruleset=ruleset.header,
         not_checked=not_checked(ruleset, findings, opts.clauses),
         context_buildings=city,
-        sunlight=sunlight_doc,
+        sunlight=None if sunlight_doc is None else summary(sunlight_doc),
     )
-    return Checked(loaded, ctx, ext, indicators, report)
+    return Checked(loaded, ctx, ext, indicators, report, sunlight_doc)
 
 
 def required(doc: dict, ev, zh: bool) -> dict:
@@ -192,7 +200,7 @@ def sunlight(drawing: str | Path, opts: Options = Options(), jobs: int = 1,
              progress=None) -> tuple[dict, Extraction]:
     """`plancheck sunlight`: analyse every residential and 第三十条 receiver of the drawing
     (proposed ones, and existing ones the scheme could shade); returns the sunlight document
-    (schema plancheck.sunlight/1) and the extraction (its drawing findings)."""
+    (schema plancheck.sunlight/2) and the extraction (its drawing findings)."""
     import time
 
     from plancheck.evaluate.clauses import load_ruleset

@@ -415,3 +415,46 @@ def test_disable_jit_routes_to_the_reference(monkeypatch):
     want = first_blockers(prisms, origins, normals, suns)
     monkeypatch.setenv("PLANCHECK_DISABLE_JIT", "1")
     assert np.array_equal(first_blockers(prisms, origins, normals, suns), want)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_culling_never_changes_a_result(seed):
+    """The rays the kernel lights untraced (no prism reaches them: `_reach`) are exactly the ones full
+    tracing finds lit: identical blocker matrices with and without culling, on random scenes with suns all
+    round the sky (the culling sectors wrap past +x), on receivers high and low, and on ground points."""
+    rng = np.random.default_rng(500 + seed)
+    polys, base, top = random_scene(seed)
+    prisms = build_prisms(polys, base, top)
+    origins, normals = facade_points(rng, polys, base, top, 1500)
+    ground = np.c_[rng.uniform(-30, 250, (400, 2)), rng.uniform(0, 20, 400)]
+    origins = np.r_[origins, ground]
+    normals = np.r_[normals, np.zeros((400, 2))]
+    el = np.radians(rng.uniform(1, 80, 90))
+    az = np.r_[rng.uniform(0, 2 * np.pi, 60), np.radians(np.linspace(100, 260, 30))]
+    suns = np.c_[np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)]
+    full = first_blockers(prisms, origins, normals, suns, cull=False)
+    assert np.array_equal(first_blockers(prisms, origins, normals, suns), full)
+    assert np.count_nonzero(full >= 0) > 0.1 * full.size and np.count_nonzero(full == LIT) > 0.1 * full.size
+
+
+def test_culling_on_walls_with_grazing_suns():
+    """Receivers exactly on the walls of box-shaped masses (as the sunlight samples them: their own mass's
+    bbox holds them) and of an L-shaped one (its other wing in front of the wall), suns grazing the walls
+    (a hair in front of them) as well as ordinary ones: culled and fully traced rays agree."""
+    rng = np.random.default_rng(11)
+    polys = [box(0, 0, 60, 12), box(80, 0, 140, 12), box(0, 40, 60, 52), box(70, 45, 100, 50),
+             Polygon([(0, 80), (60, 80), (60, 92), (12, 92), (12, 120), (0, 120)])]
+    top = np.array([33.0, 33.0, 33.0, 60.0, 30.0])
+    prisms = build_prisms(polys, np.zeros(len(polys)), top)
+    xs = rng.uniform(0.05, 59.95, 300)
+    z = rng.uniform(0.5, 40, 300)
+    origins = np.r_[np.c_[xs, np.zeros(300), z], np.c_[xs, np.full(300, 40.0), z],      # south walls
+                    np.c_[np.full(300, 60.0), rng.uniform(0, 12, 300), z],              # an east wall
+                    np.c_[xs * 0.2 + 12, np.full(300, 92.0), z]]                         # the L's inner wall
+    normals = np.r_[np.tile([0.0, -1.0], (600, 1)), np.tile([1.0, 0.0], (300, 1)), np.tile([0.0, 1.0], (300, 1))]
+    az = np.r_[np.radians(np.linspace(95, 265, 40)), np.radians([90.0001, 90.01, 269.99, 269.9999, 0.01, 180.0])]
+    el = np.radians(rng.uniform(1, 60, len(az)))
+    suns = np.c_[np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)]
+    full = first_blockers(prisms, origins, normals, suns, cull=False)
+    assert np.array_equal(first_blockers(prisms, origins, normals, suns), full)
+    assert np.count_nonzero(full >= 0) > 0.03 * full.size and np.count_nonzero(full == LIT) > 0.1 * full.size

@@ -352,7 +352,9 @@ def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows():
     from plancheck.render.figures import STATUS_RGB
 
     repo = Path(__file__).resolve().parents[1]
-    report = check(repo / "samples" / "huangpu-residential.dxf", Options()).report
+    checked = check(repo / "samples" / "huangpu-residential.dxf", Options())
+    # as formats.render hands it to the renderers: with the full sunlight document (every window)
+    report = {**checked.report, "sunlight": checked.sunlight}
     (f,) = [f for f in report["findings"] if f["rule"] == "SH-SUN-27" and f["status"] == "fail"]
     scene = scene3d.Scene(report, "zh")
     try:

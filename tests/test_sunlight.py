@@ -23,6 +23,13 @@ RUNNER = CliRunner()
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
+
+def _wins(doc: dict) -> list[dict]:
+    """A sunlight document's windows, one dict each."""
+    from plancheck.sunlight.output import window_records
+
+    return window_records(doc)
+
 def _rules():
     from plancheck.evaluate.clauses import load_ruleset
     from plancheck.sunlight.rules import SunRules
@@ -63,7 +70,7 @@ def test_slab_oracle_through_the_analysis(tmp_path, k, verdict):
     doc, _ = sunlight(_slab_drawing(tmp_path, k), Options(zone="other"))
     validate(doc)
     (rec,) = doc["receivers"]
-    (win,) = doc["windows"]
+    (win,) = _wins(doc)
     exact = _exact(k)
     assert abs(win["continuous_minutes"] - exact) <= 1.0, (win["continuous_minutes"], exact)
     assert rec["verdict"] == verdict and win["status"] == verdict
@@ -82,18 +89,18 @@ def test_slab_oracle_through_the_analysis(tmp_path, k, verdict):
 def test_scaling_the_scene_keeps_the_minutes(tmp_path):
     a, _ = sunlight(_slab_drawing(tmp_path, 1.6, H=30.0, name="a"), Options())
     b, _ = sunlight(_slab_drawing(tmp_path, 1.6, H=75.0, name="b"), Options())
-    assert abs(a["windows"][0]["continuous_minutes"] - b["windows"][0]["continuous_minutes"]) <= 1
+    assert abs(_wins(a)[0]["continuous_minutes"] - _wins(b)[0]["continuous_minutes"]) <= 1
 
 
 def _samples_two_windows():
     """Three points on one facade, two windows (0-1, 1-2), all in the 9:00-15:00 window."""
-    from plancheck.sunlight.receivers import Facade, Samples, WindowSpec
+    from plancheck.sunlight.receivers import Facade, Samples, Windows, WindowSpec
 
     f = Facade(0, 0, (0.0, 0.0), (3.6, 0.0), (0.0, -1.0), 180.0, 0, (540.0, 900.0), True)
     specs = [WindowSpec(f, 1, "a", None, False, 0.0, 1.8, 0.9),
              WindowSpec(f, 1, "b", None, False, 1.8, 3.6, 0.9)]
     pts = np.array([[0, 0, 0.9], [1.8, 0, 0.9], [3.6, 0, 0.9]], dtype=float)
-    return Samples(0, pts, np.tile([[0.0, -1.0]], (3, 1)), np.array([[0, 1], [1, 2]]), specs, False)
+    return Samples(0, pts, np.tile([[0.0, -1.0]], (3, 1)), np.array([[0, 1], [1, 2]]), Windows.of(specs), False)
 
 
 def test_full_window_runs_and_minimum_segment():
@@ -107,7 +114,8 @@ def test_full_window_runs_and_minimum_segment():
     blk[0, 0:60] = 0          # point 0 shaded by prism 0 for the first hour
     blk[1, 100:104] = 1       # point 1 (shared) shaded 4 min by prism 1: splits both windows
     blk[2, 200:360] = 0       # point 2 shaded for the last 160 min
-    a, b = _post(_samples_two_windows(), blk, tst, s, ["X", "Y"])
+    smp = _samples_two_windows()
+    a, b = _post(smp, blk, tst, s, ["X", "Y"]).records(smp.windows)
     # window a: lit 60..100 (40 min), 104..360 (256 min)
     assert a.continuous == 256 and a.cumulative == 296
     assert [(round(x), round(y)) for x, y in a.lit] == [(600, 640), (644, 900)]
@@ -118,7 +126,7 @@ def test_full_window_runs_and_minimum_segment():
     blk2 = np.full((3, len(tst)), 0, dtype=np.int32)
     blk2[:, 10:14] = -1
     blk2[:, 50:70] = -1
-    a2, _ = _post(_samples_two_windows(), blk2, tst, s, ["X"])
+    a2, _ = _post(smp, blk2, tst, s, ["X"]).records(smp.windows)
     assert a2.continuous == 20 and a2.cumulative == 20
 
 
@@ -129,7 +137,7 @@ def test_reference_width_is_the_central_1_8_m(tmp_path):
               "windows": [{"from": [0, 0], "to": [3.0, 0], "floors": "2-2", "unit": "201"}]}]}]}
     write_dxf(sk, tmp_path / "w.dxf")
     doc, _ = sunlight(tmp_path / "w.dxf", Options())
-    (w,) = doc["windows"]
+    (w,) = _wins(doc)
     assert w["floor"] == 2 and w["unit"] == "201" and w["drawn"]
     assert w["along_m"][1] - w["along_m"][0] == pytest.approx(1.8)
     assert sum(w["along_m"]) / 2 == pytest.approx(21.5)      # the window's middle, from x = -20
@@ -138,7 +146,7 @@ def test_reference_width_is_the_central_1_8_m(tmp_path):
 
 def test_obstruction_without_height_makes_the_window_unknown(tmp_path):
     doc, _ = sunlight(_slab_drawing(tmp_path, 1.5, slab_height=False), Options())
-    (w,) = doc["windows"]
+    (w,) = _wins(doc)
     assert w["status"] == "unknown" and "S" in w["reason"] and w["unknown_obstructions"] == ["S"]
     assert doc["receivers"][0]["verdict"] == "unknown"
 
@@ -150,8 +158,8 @@ def test_receiver_without_floors_is_unknown(tmp_path):
                                      "omit": ["floors"]}]}]}
     write_dxf(sk, tmp_path / "f.dxf")
     doc, _ = sunlight(tmp_path / "f.dxf", Options())
-    assert doc["windows"] and all(w["status"] == "unknown" and w["reason"] == "no FLOORS"
-                                  for w in doc["windows"])
+    assert _wins(doc) and all(w["status"] == "unknown" and w["reason"] == "no FLOORS"
+                                  for w in _wins(doc))
 
 
 def test_sampled_windows_and_the_facades_outside_the_table(tmp_path):
@@ -166,9 +174,9 @@ def test_sampled_windows_and_the_facades_outside_the_table(tmp_path):
     assert rec["estimate"] and not rec["windows_drawn"]
     # (30 - 1.8) / 0.3 + 1 = 95 windows per floor on the south facade only
     assert rec["windows"] == 2 * 95
-    assert {w["orientation"] for w in doc["windows"]} == {"正南"}
+    assert {w["orientation"] for w in _wins(doc)} == {"正南"}
     assert [s["orientation"] for s in rec["skipped"] if s["what"] == "outside-table"] == ["正北"]
-    assert all(w["continuous_minutes"] == 360 for w in doc["windows"])   # nothing shades it
+    assert all(w["continuous_minutes"] == 360 for w in _wins(doc))   # nothing shades it
 
 
 def test_effective_window_follows_the_table():
@@ -236,7 +244,7 @@ def test_check_settles_the_samples_v1_on_sunlight():
     cut = 33 - (123 - 92) * math.tan(math.radians(path.elevation_deg.max()))
     shaded_floors = [k for k in range(1, 19) if (k - 1) * 3.0 + 0.9 < cut]
     assert shaded_floors == [1, 2, 3, 4]
-    fails = {(w["unit"], w["floor"]) for w in report["sunlight"]["windows"]
+    fails = {(w["unit"], w["floor"]) for w in _wins(report["sunlight"])
              if w["building"] == "1#" and w["status"] == "fail"}
     assert fails == {("02", k) for k in shaded_floors}
     (sun,) = [f for f in report["findings"] if f["rule"] == "SH-SUN-27"]
@@ -318,7 +326,7 @@ def test_cli_on_the_sample(tmp_path):
     assert by["1#"]["windows_drawn"] and by["1#"]["windows"] == 3 * 18
     assert by["9#"]["rule"] == "SH-SUN-30" and by["9#"]["verdict"] == "pass"
     assert by["E2"]["requirement"]["no_worse"] and all(
-        "before" in w for w in doc["windows"] if w["building"] == "E2")
+        "before" in w for w in _wins(doc) if w["building"] == "E2")
     assert (out / "figures" / "sunlight-isochrones.png").stat().st_size > 10_000
     from plancheck.sunlight.output import figure_name
     assert (out / figure_name("9#")).is_file()
@@ -384,9 +392,46 @@ def test_podium_floors_are_not_homes_and_own_masses_shade(tmp_path):
                   {"rect": [80, 30, 110, 42], "floors": 3, "height": 9}]}]}
     write_dxf(sk, tmp_path / "pod.dxf")
     doc, _ = sunlight(tmp_path / "pod.dxf", Options())
-    tower = [w for w in doc["windows"] if w["building"] == "1#"]
+    tower = [w for w in _wins(doc) if w["building"] == "1#"]
     assert tower and all(w["mass"] == 1 for w in tower)
     assert min(w["floor"] for w in tower) == 6            # floor 6's sill 15.9 m clears the 15 m podium
-    wing = [w for w in doc["windows"] if w["building"] == "2#" and w["mass"] == 1]
+    wing = [w for w in _wins(doc) if w["building"] == "2#" and w["mass"] == 1]
     assert wing and min(w["continuous_minutes"] for w in wing if w["floor"] == 1) < 60
     assert any("2#" in s["by"] for w in wing for s in w["shaded"])
+
+
+def test_check_writes_sunlight_json_beside_the_report(tmp_path):
+    """`check --format json` on the sample: sunlight.json (every window) beside report.json, whose
+    `sunlight` names it, counts its windows and lists the failing and unknown ones (at most
+    REPORT_WINDOWS per receiver) and each receiver's worst, as sunlight.json has them; both
+    follow their schemas."""
+    import jsonschema
+
+    from plancheck.sunlight.output import REPORT_WINDOWS, window_records
+
+    r = RUNNER.invoke(app, ["check", str(SAMPLES / "huangpu-residential.dxf"), "--out", str(tmp_path),
+                            "--format", "json", "-q"])
+    assert r.exit_code == 1, r.output
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    full = json.loads((tmp_path / "sunlight.json").read_text("utf-8"))
+    schema = json.loads((Path(__file__).resolve().parents[1] / "plancheck" / "results" /
+                         "report.schema.json").read_text("utf-8"))
+    jsonschema.validate(report, schema)
+    sun = report["sunlight"]
+    validate(sun)
+    validate(full)
+    assert sun["file"] == "sunlight.json" and sun["windows_total"] == full["windows"]["count"] > 1000
+    key = lambda w: (w["building"], w["floor"], w["facade"], w["window"])      # noqa: E731
+    every = {key(w): w for w in window_records(full)}
+    bad = [w for w in every.values() if w["status"] != "pass"]
+    shown = window_records(sun)
+    assert all(every[key(w)] == w for w in shown)
+    for rec in sun["receivers"]:
+        mine = [w for w in bad if w["building"] == rec["building"]]
+        listed = [w for w in shown if w["building"] == rec["building"] and w["status"] != "pass"]
+        assert len(listed) == min(len(mine), REPORT_WINDOWS)
+        if rec["worst"] is not None:
+            w = shown[rec["worst_row"]]
+            assert (w["floor"], w["facade"], w["window"]) == (rec["worst"]["floor"], rec["worst"]["facade"],
+                                                                rec["worst"]["window"])
+    assert len(shown) < len(every) / 4

@@ -33,7 +33,10 @@ def page(tmp_path_factory):
 
 def test_sunlight_section_and_window_click(page):
     path, report = page
-    assert report["sunlight"]["windows"] and all(w["building"] == "2#" for w in report["sunlight"]["windows"])
+    from plancheck.sunlight.output import window_records
+
+    wins = window_records(report["sunlight"])
+    assert wins and all(w["building"] == "2#" for w in wins)
     b = Chromium()
     try:
         b.open(path)
@@ -106,7 +109,9 @@ def test_default_camera_shows_the_failing_floors(page):
     windows: each projects inside the canvas, seen from outside their facade, from above the
     building that shades them."""
     path, report = page
-    fails = [w for w in report["sunlight"]["windows"] if w["status"] == "fail"]
+    from plancheck.sunlight.output import window_records
+
+    fails = [w for w in window_records(report["sunlight"]) if w["status"] == "fail"]
     assert fails
     b = Chromium()
     try:

@@ -32,7 +32,13 @@ def before():
 
 @pytest.fixture(scope="module")
 def doc():
-    return sunlight(SAMPLE)[0]
+    """The sample's sunlight document, its windows read as one dict each (the layout before
+    plancheck.sunlight/2's columns)."""
+    from plancheck.sunlight.output import window_records
+
+    d = sunlight(SAMPLE)[0]
+    return {**d, "windows": window_records(d),
+            "receivers": [{k: v for k, v in r.items() if k != "worst_row"} for r in d["receivers"]]}
 
 
 def test_every_windows_minutes_are_the_ones_before(doc, before):
@@ -67,15 +73,17 @@ def test_beijing_time_labels_in_one_call_match_the_one_instant_solver():
     assert labels == [tst_to_bjt(day, 121.4667, float(m)) for m in tst]
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(12))
 def test_vectorised_post_equals_the_plain_reference(seed):
-    """Runs, minutes, lit intervals and the buildings shading each unlit run: `_post` (all
-    windows at once) equals `_post_reference` (one run at a time) on random blocker matrices
-    with several windows, shared end points, masses of one building and untraced rays."""
+    """Runs, minutes, lit intervals and the buildings shading each unlit run: `_post` (the numba
+    kernel, a window at a time) and `_post_numpy` (all windows at once) give identical arrays,
+    and equal `reference.post` (one run at a time), on random blocker matrices with several
+    windows, shared end points, masses of one building and untraced rays."""
     from test_sunlight import _rules
 
-    from plancheck.sunlight.analysis import _post, _post_reference
-    from plancheck.sunlight.receivers import Facade, Samples, WindowSpec
+    from plancheck.sunlight.analysis import _post, _post_numpy
+    from plancheck.sunlight.reference import post
+    from plancheck.sunlight.receivers import Facade, Samples, Windows, WindowSpec
 
     rng = np.random.default_rng(seed)
     s = _rules().settings
@@ -93,9 +101,16 @@ def test_vectorised_post_equals_the_plain_reference(seed):
             blk[p, s0:s0 + int(rng.integers(1, 90))] = int(rng.integers(-2, 5))
         noise = rng.random(len(tst)) < 0.03
         blk[p, noise] = rng.integers(0, 5, size=int(noise.sum()))
-    smp = Samples(0, np.zeros((P, 3)), np.zeros((P, 2)), ends, specs, False)
+    smp = Samples(0, np.zeros((P, 3)), np.zeros((P, 2)), ends, Windows.of(specs), False)
     names = ["A", "B", "A", "C", "B"]
-    got, want = _post(smp, blk, tst, s, names), _post_reference(smp, blk, tst, s, names)
+    kern, plain = _post(smp, blk, tst, s, names), _post_numpy(smp, blk, tst, s, names)
+    for x, y in ((kern.continuous, plain.continuous), (kern.cumulative, plain.cumulative)):
+        assert np.array_equal(x, y)
+    for r, q in ((kern.lit, plain.lit), (kern.shade, plain.shade)):
+        assert all(np.array_equal(getattr(r, k), getattr(q, k)) for k in ("off", "start", "end"))
+    assert np.array_equal(kern.shade.by_off, plain.shade.by_off)
+    assert np.array_equal(kern.shade.by, plain.shade.by) and kern.names == plain.names
+    got, want = kern.records(smp.windows), post(smp, blk, tst, s, names)
     assert len(got) == len(want) == W
     for g, w in zip(got, want):
         assert (g.continuous, g.cumulative) == (w.continuous, w.cumulative)
@@ -111,8 +126,8 @@ def test_sunlight_figures_render_once_per_document(tmp_path):
     from plancheck.pipeline import Options, check
     from plancheck.render import sunlight_figures as F
 
-    report = check(SAMPLE, Options()).report
-    doc = report["sunlight"]
+    checked = check(SAMPLE, Options())
+    report, doc = checked.report, checked.sunlight        # the sheets draw every window
     first = F.figures(doc, "en", report)
     again = F.figures(doc, "en", report)
     assert [r for r, _, _ in first] == [r for r, _, _ in again] and len(first) >= 2
@@ -142,3 +157,85 @@ def test_report_html_holds_the_glb_once(tmp_path):
     assert 'id="model-download" href="model.glb"' in html
     if glb is not None:
         assert base64.b64decode(m.group(1)) == glb
+
+
+def _analysed(drawing, zone=None):
+    """(model, rules, zone, after, before) of `plancheck sunlight` on a drawing."""
+    from plancheck.evaluate.clauses import load_ruleset
+    from plancheck.evaluate.engine import Evaluation
+    from plancheck.model.indicators import compute
+    from plancheck.pipeline import Options, read_site
+
+    _, ctx, ext = read_site(Path(drawing), Options(zone=zone))
+    ev = Evaluation(ext.model, compute(ext.model), ctx, load_ruleset(ctx.ruleset), "zh", sunlight=True)
+    sun = ev.evidence("sunlight")
+    sun.analyse_all()
+    return ext.model, sun.rules, sun.zone, sun.after, sun.before
+
+
+def _judging_matches_the_reference(model, rules, zone, after, before) -> int:
+    """Every receiver judged by the vectorised code (statuses, reasons, homes, worst window,
+    不得恶化) and by the plain per-window reference agree; returns the windows compared."""
+    from plancheck.sunlight import analysis as A
+    from plancheck.sunlight import reference as R
+
+    n = 0
+    for bi, res in after.items():
+        got = rules.requirement(model, bi, zone, False)
+        if got is None:
+            continue
+        req = got[1]
+        recs = res.records()
+        prior = before.get(bi)
+        if prior is None:
+            st, why = A.window_status(res, req)
+            want = [R.window_status(r, req) for r in recs]
+            hs = A.homes(res, st)
+            ref_homes = R.homes(recs, req)
+            assert [A.STATUSES[s] for s in hs.status.tolist()] == [h["status"] for h in ref_homes]
+            assert [sorted(np.flatnonzero((hs.home == k) & hs.counted).tolist())
+                    for k in range(len(ref_homes))] == [sorted(h["windows"]) for h in ref_homes]
+            assert A.worst(res, req, hs) == R.worst(recs, req, ref_homes)
+        else:
+            st, why = A.no_worse_status(res, prior, req)
+            want = [R.no_worse_status(a, b, req) for a, b in zip(recs, prior.records())]
+            hs = A.each_alone(st)
+            assert A.worst(res, req, hs) == R.worst(recs, req)
+        assert [(A.STATUSES[s], w) for s, w in zip(st.tolist(), why)] == want
+        n += len(recs)
+    return n
+
+
+def test_vectorised_judging_equals_the_reference_on_the_sample():
+    """The sample: drawn windows with UNIT homes (1#), sampled windows, 第三十条 (9#), 不得恶化
+    with `before` (E1, E2) and facades outside the table."""
+    assert _judging_matches_the_reference(*_analysed(SAMPLE)) == 14586
+
+
+@pytest.mark.parametrize("zone", [None, "other"])
+def test_vectorised_judging_equals_the_reference_on_odd_cases(tmp_path, zone):
+    """An obstruction without HEIGHT (minutes `upper`, unknown), a receiver without FLOORS,
+    homes whose only windows are off the main facades, and (zone None) 第三十条 minutes
+    between the two requirements."""
+    from plancheck.sketch import write_dxf
+
+    sk = {"site": [[-120, -60], [120, -60], [120, 120], [-120, 120]],
+          "buildings": [
+              {"name": "S", "use": "office", "masses": [{"rect": [-60, -12, 60, 0], "floors": 10,
+                                                          "height": 30.0, "omit": ["height"]}]},
+              {"name": "T", "use": "office", "masses": [{"rect": [30, 10, 50, 20], "floors": 8,
+                                                          "height": 24.0}]},
+              {"name": "R", "use": "residential", "masses": [{
+                  "rect": [-20, 25, 20, 37], "floors": 3, "height": 9.0,
+                  "windows": [{"from": [-0.9, 25], "to": [0.9, 25], "floors": "1-3", "unit": "01"},
+                              {"from": [5, 25], "to": [7, 25], "floors": "1-2", "unit": "01"},
+                              {"from": [20, 28], "to": [20, 30], "unit": "02"},
+                              {"from": [12, 25], "to": [14, 25]}]}]},
+              {"name": "K", "use": "school", "masses": [{"rect": [-40, 60, 0, 72], "floors": 3,
+                                                        "height": 12.0}]},
+              {"name": "N", "use": "residential", "masses": [{"rect": [40, 60, 80, 72], "floors": 4,
+                                                             "height": 12.0, "omit": ["floors"]}]}]}
+    write_dxf(sk, tmp_path / "odd.dxf")
+    model, rules, zone_, after, before = _analysed(tmp_path / "odd.dxf", zone)
+    assert any(r.upper is not None for r in after.values())
+    assert _judging_matches_the_reference(model, rules, zone_, after, before) > 0

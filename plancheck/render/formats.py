@@ -45,6 +45,16 @@ class RenderContext:
 
     checked: Any = None       # pipeline.Checked when rendering right after a check, else None
     lang: str = "zh"
+    #: the full sunlight document (sunlight.json) when not rendering right after a check
+    sunlight: dict | None = None
+
+    @property
+    def sunlight_doc(self) -> dict | None:
+        """The full sunlight document (every window), if there is one: report.json's
+        `sunlight` is its summary."""
+        if self.sunlight is not None:
+            return self.sunlight
+        return getattr(self.checked, "sunlight", None)
 
 
 def parse(spec: str | None) -> tuple[str, ...]:
@@ -65,11 +75,16 @@ def render(report: dict, out_dir: Path, names: tuple[str, ...],
     here prints). With `run` ("check"), the files that this kind of run wrote into out_dir last
     time and did not write now are removed (see `own_outputs`)."""
     written: list[Path] = []
+    # the renderers that draw every window (facade sheets, the 3D window mesh) read them from
+    # the full sunlight document; json writes the report as it is (and sunlight.json)
+    full = context.sunlight_doc
+    view = report if full is None else {**report, "sunlight": full}
     for name in names:
         if progress is not None:
             progress(name)
         module, _, func = FORMATS[name].partition(":")
-        written += getattr(importlib.import_module(module), func)(report, out_dir, context)
+        written += getattr(importlib.import_module(module), func)(
+            report if name == "json" else view, out_dir, context)
     if run is not None:
         own_outputs(out_dir, run, written)
     return written

@@ -52,5 +52,12 @@ def write_sunlight(doc: dict, out_dir: Path) -> Path:
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:
-    """The `json` format: report.json."""
-    return [write(report, out_dir)]
+    """The `json` format: report.json, and beside it sunlight.json (every window) when the
+    check ran the sunlight analysis (report.json's `sunlight` names it)."""
+    full = getattr(context, "sunlight_doc", None)
+    if full is None:
+        return [write(report, out_dir)]
+    # the drawing as report.json names it (the CLI and batch show it relative to where they run)
+    drawing = report.get("drawing") or {}
+    full = {**full, "drawing": {"path": drawing.get("path"), "sha256": drawing.get("sha256")}}
+    return [write(report, out_dir), write_sunlight(full, out_dir)]

@@ -205,8 +205,10 @@ def minutes_rgba(minutes: float, required: float | None, status: str) -> tuple[i
 def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimesh | None:
     """One quad per analysed window, on its facade just out of the wall, from its sill up
     `WINDOW_TALL_M`; sampled (overlapping) windows show as their central sampling strip."""
+    from plancheck.sunlight.output import window_records
+
     sun = report.get("sunlight") or {}
-    wins = sun.get("windows") or []
+    wins = window_records(sun)
     if not wins:
         return None
     ox, oy = shift

@@ -68,7 +68,9 @@ def windows_of(doc: dict, building: str) -> list[dict]:
     document (a sheet or view per receiver would otherwise scan every window each time)."""
     if not _BY_BUILDING or _BY_BUILDING[0] is not doc:
         index: dict[str, list[dict]] = {}
-        for w in doc.get("windows") or ():
+        from plancheck.sunlight.output import window_records
+
+        for w in window_records(doc):
             index.setdefault(w["building"], []).append(w)
         _BY_BUILDING[:] = [doc, index]
     return _BY_BUILDING[1].get(building, [])

@@ -152,9 +152,12 @@ def context(report: dict, lang: str) -> dict:
     by_file = {f["file"]: f["id"] for f in figs}
     import math
 
+    from plancheck.sunlight.output import window_records
+
+    wins = window_records(sun)
     north = float(report["drawing"].get("north_deg", 90.0))
     picks = []
-    for win in sun["windows"][:MAX_PICK]:
+    for win in wins[:MAX_PICK]:
         (x0, y0), (x1, y1) = win["line"]
         a = math.radians(north - float(win.get("azimuth_deg", 180.0)))   # outward, drawing frame
         picks.append({"p": [round((x0 + x1) / 2 - ox, 3), round(win["sill_z_m"] + 0.75, 3),
@@ -170,7 +173,7 @@ def context(report: dict, lang: str) -> dict:
                     if f.get("figure") in by_file}
     # each sunlight finding's worst window, for its "3D" link (the viewer looks at it)
     index = {(win["building"], win["floor"], win["facade"], str(win["window"])): k
-             for k, win in enumerate(sun["windows"][:MAX_PICK])}
+             for k, win in enumerate(wins[:MAX_PICK])}
     finding_windows = {}
     for f in report.get("findings", []):
         wst = f.get("worst") if f.get("family") == "sunlight" else None
@@ -200,10 +203,10 @@ def context(report: dict, lang: str) -> dict:
         data["words"] = dict(w, orient=ORIENT_EN)
     t = PARAMS.get(lang, PARAMS["zh"])
     shading: dict[str, set] = {}
-    for win in sun["windows"]:
+    for win in wins:
         for sh in win.get("shaded") or []:
             shading.setdefault(win["building"], set()).update(sh.get("by") or [])
-    bad = [win for win in sun["windows"] if win["status"] != "pass"]
+    bad = [win for win in wins if win["status"] != "pass"]
     rows = [{"id": window_id(win), "facade": win["facade"], "orientation": orient(win["orientation"]),
              "lit": "，".join(f"{a}–{b}（{bj[0][:5]}–{bj[1][:5]}）" for (a, b), bj in zip(win["lit"], win["lit_bjt"]))
              if lang == "zh" else ", ".join(f"{a}–{b} ({bj[0][:5]}–{bj[1][:5]})"

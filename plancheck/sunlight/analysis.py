@@ -1,8 +1,12 @@
 """Sunlight analysis of receiver buildings: trace their sill points against every mass within
 the radius, then 满窗 (both ends lit), effective windows, runs, minutes, blockers.
 
-One call site traces rays (`_trace`): the numba kernel of plancheck.geom.rays. Results per
-window are in true solar time minutes; judging them against a requirement is `judge`.
+One call site traces rays (`_trace`): the numba kernel of plancheck.geom.rays; the runs are the
+kernel of plancheck.sunlight.runs. Results are columns, a row per window (`Columns`, and the
+windows themselves `receivers.Windows`: a large scheme has hundreds of thousands), in true solar
+time minutes; judging them against a requirement (`window_status`, `homes`, `worst`,
+`no_worse_status`) works on the arrays. plancheck.sunlight.reference is the same one window at
+a time, which the tests hold this to.
 """
 
 from __future__ import annotations
@@ -10,14 +14,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 import shapely
 
 from plancheck import tolerances as tol
 from plancheck.model.site import SiteModel
-from plancheck.sunlight.receivers import Samples, WindowSpec, samples
+from plancheck.sunlight.receivers import Samples, Windows, WindowSpec, samples
 from plancheck.sunlight.settings import Settings
 
 #: Marks in the blocker matrix (the kernel's convention).
@@ -26,6 +30,8 @@ LIT, NOT_TRACED = -1, -2
 
 @dataclass(slots=True)
 class WindowResult:
+    """One window's result in plain form (`Columns.records`): what the reference code and the
+    tests read; the analysis itself keeps `Columns`."""
     spec: WindowSpec
     continuous: float                      # minutes, longest lit run
     cumulative: float                      # minutes, runs >= min segment
@@ -38,15 +44,72 @@ class WindowResult:
 
 
 @dataclass
+class Runs:
+    """Runs of sun steps of every window, CSR-style: window i's runs are rows
+    off[i]:off[i+1], each the steps [start, end) of the sun path. Unlit runs also name the
+    buildings shading them: run j's are by[by_off[j]:by_off[j+1]], indices into `names`."""
+    off: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    by_off: np.ndarray | None = None
+    by: np.ndarray | None = None
+
+
+@dataclass
+class Columns:
+    """The minutes of every window of a receiver as arrays (one row per window), not one
+    object per window: a large scheme has hundreds of thousands of windows."""
+    continuous: np.ndarray                 # (W,) minutes, longest lit run
+    cumulative: np.ndarray                 # (W,) minutes, runs >= min segment
+    lit: Runs
+    shade: Runs
+    names: list[str]                       # the buildings `shade.by` indexes
+    tst: np.ndarray                        # (M,) the sun steps (TST minutes, midpoints)
+    step: float
+
+    def records(self, specs: Windows) -> list[WindowResult]:
+        """Every window in plain form (the reference's shape)."""
+        step = self.step
+        lo = (self.tst - step / 2).tolist()
+        hi = (self.tst + step / 2).tolist()
+        lit, sh = self.lit, self.shade
+        ls, le, ss, se = (x.tolist() for x in (lit.start, lit.end, sh.start, sh.end))
+        out = []
+        for i, spec in enumerate(specs):   # a WindowSpec each
+            li = [(lo[ls[k]], hi[le[k] - 1]) for k in range(lit.off[i], lit.off[i + 1])]
+            sd = [(lo[ss[k]], hi[se[k] - 1],
+                   [self.names[j] for j in sh.by[sh.by_off[k]:sh.by_off[k + 1]].tolist()])
+                  for k in range(sh.off[i], sh.off[i + 1])]
+            out.append(WindowResult(spec, float(self.continuous[i]), float(self.cumulative[i]),
+                                    li, sd, unknown=spec.unknown))
+        return out
+
+
+@dataclass
 class BuildingResult:
     building: int
     name: str
     status: str                            # proposed | existing
     drawn: bool
-    windows: list[WindowResult]
+    windows: Windows
     skipped: list[dict]
     obstructions: list[str]                # building names within the radius
     rays: int
+    minutes: Columns
+    #: (W, 2) continuous, cumulative minutes with the obstructions of unknown height absent,
+    #: NaN where that changes nothing (None when every height is known)
+    upper: np.ndarray | None = None
+    unknown_obstructions: list[str] = field(default_factory=list)
+
+    def records(self) -> list[WindowResult]:
+        """Every window in plain form (the reference judging reads these)."""
+        out = self.minutes.records(self.windows)
+        if self.upper is not None:
+            for r, (c, u) in zip(out, self.upper.tolist()):
+                if c == c:
+                    r.upper = (c, u)
+                    r.unknown_obstructions = self.unknown_obstructions
+        return out
 
 
 @functools.lru_cache(maxsize=4)
@@ -78,14 +141,11 @@ def obstructions(model: SiteModel, bi: int, radius: float,
                  exclude: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """(building, mass) of every mass within `radius` of building `bi` (its own included)."""
     foot = model.buildings[bi].footprint
-    out = []
-    for bj, b in enumerate(model.buildings):
-        if bj in exclude and bj != bi:
-            continue
-        for mj, m in enumerate(b.masses):
-            if bj == bi or m.outline.distance(foot) <= radius:
-                out.append((bj, mj))
-    return out
+    pairs = [(bj, mj) for bj, b in enumerate(model.buildings) if bj not in exclude or bj == bi
+             for mj in range(len(b.masses))]
+    outlines = np.array([model.buildings[bj].masses[mj].outline for bj, mj in pairs], dtype=object)
+    d = shapely.distance(outlines, foot).tolist() if len(pairs) else []
+    return [(bj, mj) for (bj, mj), dj in zip(pairs, d) if bj == bi or dj <= radius]
 
 
 def analyse_building(model: SiteModel, bi: int, settings: Settings, point_ratio: float,
@@ -114,34 +174,65 @@ def analyse_building(model: SiteModel, bi: int, settings: Settings, point_ratio:
                      path.vectors)
         upper = np.where(low >= 0, np.asarray(keep, dtype=np.int32)[np.maximum(low, 0)], low)
         rays += low.size
-    results = _post(smp, blk, path.tst_minutes, settings, names)
+    cols = _post(smp, blk, path.tst_minutes, settings, names)
+    up, unk_names = None, []
     if upper is not None:
-        up = _post(smp, upper, path.tst_minutes, settings, names)
-        unk_names = sorted({names[k] for k in unknown})
-        for r, u in zip(results, up):
-            if (u.continuous, u.cumulative) != (r.continuous, r.cumulative):
-                r.upper = (u.continuous, u.cumulative)
-                r.unknown_obstructions = unk_names
-    return BuildingResult(bi, b.name, b.status, smp.drawn, results, smp.skipped,
-                          sorted(set(names) - {b.name}), rays)
+        u = _post(smp, upper, path.tst_minutes, settings, names)
+        differs = (u.continuous != cols.continuous) | (u.cumulative != cols.cumulative)
+        if differs.any():
+            up = np.full((len(smp.windows), 2), np.nan)
+            up[differs] = np.column_stack([u.continuous, u.cumulative])[differs]
+            unk_names = sorted({names[k] for k in unknown})
+    return BuildingResult(bi, b.name, b.status, smp.drawn, smp.windows, smp.skipped,
+                          sorted(set(names) - {b.name}), rays, cols, up, unk_names)
 
 
 def _post(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
-          names: list[str]) -> list[WindowResult]:
-    """满窗, effective windows, runs, minutes and blockers for every window, vectorised over all
-    windows and steps at once (runs from one diff of the padded masks, minutes by scatter, the
-    blockers of every unlit run from one sort); `_post_reference` is the same one run at a time
-    and the tests hold the two equal."""
-    W = len(smp.windows)
-    if W == 0:
-        return []
+          names: list[str]) -> Columns:
+    """满窗, effective windows, runs, minutes and blockers for every window: the numba kernel
+    (`runs.window_runs`, one pass per window), or `_post_numpy` without JIT; the tests hold the
+    two identical, and both to `reference.post` (one run at a time)."""
+    from plancheck.geom import jit_enabled
+
+    if not jit_enabled():
+        return _post_numpy(smp, blk, tst, settings, names)
+    from plancheck.sunlight.runs import window_runs
+
     step = settings.step_min
-    starts = np.array([w.facade.window[0] for w in smp.windows])
-    ends = np.array([w.facade.window[1] for w in smp.windows])
+    starts, ends = _effective(smp)
+    label = list(dict.fromkeys(names))
+    uniq = {nm: j for j, nm in enumerate(label)}
+    name_of = np.array([uniq[nm] for nm in names], dtype=np.int64)
+    tst = np.ascontiguousarray(tst, dtype=np.float64)
+    cont, cum, lo, ls, le, do, ds, de, bo, by = window_runs(
+        np.ascontiguousarray(blk), np.ascontiguousarray(smp.ends, dtype=np.int64), starts, ends, tst,
+        float(step), _min_len(settings), name_of, len(label))
+    return Columns(cont, cum, Runs(lo, ls, le), Runs(do, ds, de, bo, by), label, tst, step)
+
+
+def _effective(smp: Samples) -> tuple[np.ndarray, np.ndarray]:
+    """(W,) start and end (TST minutes) of each window's effective window."""
+    eff = np.array([f.window or (0.0, 0.0) for f in smp.windows.facades],
+                   dtype=np.float64).reshape(-1, 2)[smp.windows.facade]
+    return np.ascontiguousarray(eff[:, 0]), np.ascontiguousarray(eff[:, 1])
+
+
+def _min_len(settings: Settings) -> int:
+    """The minimum segment in steps."""
+    return int(math.ceil(settings.min_segment_min / settings.step_min - 1e-9))
+
+
+def _post_numpy(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
+                names: list[str]) -> Columns:
+    """`_post` in plain numpy, vectorised over all windows and steps at once (runs from one diff
+    of the padded masks, minutes by scatter, the blockers of every unlit run from one sort)."""
+    W = len(smp.windows)
+    step = settings.step_min
+    starts, ends = _effective(smp)
     inwin = (tst[None, :] >= starts[:, None]) & (tst[None, :] < ends[:, None])
     a, b = blk[smp.ends[:, 0]], blk[smp.ends[:, 1]]
     lit = (a == LIT) & (b == LIT) & inwin
-    min_len = int(math.ceil(settings.min_segment_min / step - 1e-9))
+    min_len = _min_len(settings)
     rows = np.arange(W + 1)
 
     rs, cs, ce = _run_arrays(lit)
@@ -150,25 +241,17 @@ def _post(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
     cum = np.zeros(W)
     np.maximum.at(cont, rs, n * step)
     np.add.at(cum, rs, np.where(n >= min_len, n * step, 0.0))
-    lo = (tst[cs] - step / 2).tolist()
-    hi = (tst[ce - 1] + step / 2).tolist()
-    cut = np.searchsorted(rs, rows).tolist()
-    lit_iv = [list(zip(lo[cut[i]:cut[i + 1]], hi[cut[i]:cut[i + 1]])) for i in range(W)]
+    lit_runs = Runs(np.searchsorted(rs, rows), cs, ce)
 
     dark = inwin & ~lit
     rs2, cs2, ce2 = _run_arrays(dark)
-    who = _run_blockers(dark, a, b, len(rs2), names)
-    lo2 = (tst[cs2] - step / 2).tolist()
-    hi2 = (tst[ce2 - 1] + step / 2).tolist()
-    cut2 = np.searchsorted(rs2, rows).tolist()
-    shade_iv = [[(lo2[k], hi2[k], who[k]) for k in range(cut2[i], cut2[i + 1])] for i in range(W)]
-    contl, cuml = cont.tolist(), cum.tolist()
-    return [WindowResult(w, contl[i], cuml[i], lit_iv[i], shade_iv[i], unknown=w.unknown)
-            for i, w in enumerate(smp.windows)]
+    by_off, by, label = _run_blockers(dark, a, b, len(rs2), names)
+    shade = Runs(np.searchsorted(rs2, rows), cs2, ce2, by_off, by)
+    return Columns(cont, cum, lit_runs, shade, label, np.asarray(tst, dtype=np.float64), step)
 
 
 def _run_arrays(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rows, starts, ends) of every run of True along axis 1, row-major (as `_runs`)."""
+    """(rows, starts, ends) of every run of True along axis 1, row-major."""
     if mask.size == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e, e
@@ -181,13 +264,15 @@ def _run_arrays(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _run_blockers(mask: np.ndarray, a: np.ndarray, b: np.ndarray, nruns: int,
-                  names: list[str]) -> list[list[str]]:
+                  names: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """For each run of `mask` (row-major order), the buildings blocking its steps at either end
     point: by the number of (end, step) rays each mass blocks, most first, ties to the lower
-    mass index, each building named once (at its first mass in that order)."""
-    out: list[list[str]] = [[] for _ in range(nruns)]
+    mass index, each building named once (at its first mass in that order). CSR (offsets per
+    run, building indices) over the distinct `names`."""
+    label = list(dict.fromkeys(names))
+    none = np.zeros(nruns + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), label
     if not nruns:
-        return out
+        return none
     flat = mask.ravel()
     prev = np.zeros_like(mask)
     prev[:, 1:] = mask[:, :-1]
@@ -198,73 +283,20 @@ def _run_blockers(mask: np.ndarray, a: np.ndarray, b: np.ndarray, nruns: int,
     keep = k >= 0
     run, k = run[keep], k[keep]
     if not len(k):
-        return out
+        return none
     K = int(k.max()) + 1
     keys, counts = np.unique(run * K + k, return_counts=True)
     r, kk = keys // K, keys % K
     order = np.lexsort((kk, -counts, r))       # per run: most rays first, ties by mass index
     r, kk = r[order], kk[order]
-    uniq = {nm: j for j, nm in enumerate(dict.fromkeys(names))}
+    uniq = {nm: j for j, nm in enumerate(label)}
     nid = np.array([uniq[nm] for nm in names], dtype=np.int64)[kk]
     # each building once per run, at its first place in that order
     _, first = np.unique(r * len(uniq) + nid, return_index=True)
     first.sort()
-    label = list(uniq)
-    for ri, ni in zip(r[first].tolist(), nid[first].tolist()):
-        out[ri].append(label[ni])
-    return out
-
-
-def _post_reference(smp: Samples, blk: np.ndarray, tst: np.ndarray, settings: Settings,
-                    names: list[str]) -> list[WindowResult]:
-    """`_post` in plain form, one run at a time: the reference the tests hold `_post` to."""
-    W = len(smp.windows)
-    if W == 0:
-        return []
-    step = settings.step_min
-    starts = np.array([w.facade.window[0] for w in smp.windows])
-    ends = np.array([w.facade.window[1] for w in smp.windows])
-    inwin = (tst[None, :] >= starts[:, None]) & (tst[None, :] < ends[:, None])
-    a, b = blk[smp.ends[:, 0]], blk[smp.ends[:, 1]]
-    lit = (a == LIT) & (b == LIT) & inwin
-    min_len = int(math.ceil(settings.min_segment_min / step - 1e-9))
-    r_lit = _runs(lit)
-    cont = np.zeros(W)
-    cum = np.zeros(W)
-    lit_iv: list[list] = [[] for _ in range(W)]
-    for row, s, e in r_lit:
-        n = e - s
-        cont[row] = max(cont[row], n * step)
-        if n >= min_len:
-            cum[row] += n * step
-        lit_iv[row].append((float(tst[s] - step / 2), float(tst[e - 1] + step / 2)))
-    shade_iv: list[list] = [[] for _ in range(W)]
-    for row, s, e in _runs(inwin & ~lit):
-        seg = np.concatenate([a[row, s:e], b[row, s:e]])
-        ks, counts = np.unique(seg[seg >= 0], return_counts=True)
-        order = np.argsort(-counts, kind="stable")
-        who: list[str] = []
-        for k in ks[order]:
-            if names[int(k)] not in who:
-                who.append(names[int(k)])
-        if (seg == NOT_TRACED).any() and not who:
-            who = []
-        shade_iv[row].append((float(tst[s] - step / 2), float(tst[e - 1] + step / 2), who))
-    return [WindowResult(w, float(cont[i]), float(cum[i]), lit_iv[i], shade_iv[i],
-                         unknown=w.unknown)
-            for i, w in enumerate(smp.windows)]
-
-
-def _runs(mask: np.ndarray) -> Iterable[tuple[int, int, int]]:
-    """(row, start, end) of every run of True along axis 1, row-major."""
-    if mask.size == 0:
-        return []
-    pad = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
-    pad[:, 1:-1] = mask
-    d = np.diff(pad, axis=1)
-    rs, cs = np.nonzero(d == 1)
-    _, ce = np.nonzero(d == -1)
-    return zip(rs.tolist(), cs.tolist(), ce.tolist())
+    off = np.zeros(nruns + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r[first], minlength=nruns), out=off[1:])
+    return off, nid[first], label
 
 
 # -- judging -------------------------------------------------------------------------------------
@@ -277,65 +309,119 @@ class Requirement:
     label: str = ""                # what the requirement is (for messages)
 
 
-def measured(r: WindowResult, req: Requirement, upper: bool = False) -> float:
-    if upper and r.upper is not None:
-        return r.upper[0] if req.measure == "continuous" else r.upper[1]
-    return r.continuous if req.measure == "continuous" else r.cumulative
+#: Window and home statuses, as codes in the judging arrays.
+STATUSES = ("pass", "fail", "unknown")
+PASS, FAIL, UNKNOWN = 0, 1, 2
 
 
-def window_status(r: WindowResult, req: Requirement) -> tuple[str, str | None]:
-    """(pass | fail | unknown, why unknown)."""
-    if r.unknown:
-        return "unknown", r.unknown
+def measured(res: BuildingResult, req: Requirement, upper: bool = False) -> np.ndarray:
+    """(W,) minutes of every window in the requirement's measure; with `upper`, those with the
+    obstructions of unknown height absent where that differs."""
+    col = 0 if req.measure == "continuous" else 1
+    got = res.minutes.continuous if col == 0 else res.minutes.cumulative
+    if upper and res.upper is not None:
+        alt = res.upper[:, col]
+        return np.where(np.isnan(alt), got, alt)
+    return got
+
+
+def window_status(res: BuildingResult, req: Requirement) -> tuple[np.ndarray, list[str | None]]:
+    """(W,) status codes (PASS, FAIL, UNKNOWN) of every window, and why each unknown one is."""
+    W = len(res.windows)
+    recv = res.windows.unknown
     lo, hi = (req.minutes, req.minutes) if req.minutes is not None else req.minutes_range
-    got, best = measured(r, req), measured(r, req, upper=True)
+    got, best = measured(res, req), measured(res, req, upper=True)
     eps = tol.SUN_MINUTES_EPS
-    if got >= hi - eps:
-        return "pass", None
-    if best < lo - eps:
-        return "fail", None
-    why = []
-    if r.upper is not None and got < lo - eps:
-        why.append("obstruction without HEIGHT: " + ", ".join(r.unknown_obstructions))
-    if req.minutes is None:
-        why.append("zone not given")
-    return "unknown", "; ".join(why) or None
+    st = np.where(got >= hi - eps, PASS, np.where(best < lo - eps, FAIL, UNKNOWN))
+    why: list[str | None] = [None] * W
+    has_upper = ~np.isnan(res.upper[:, 0]) if res.upper is not None else np.zeros(W, bool)
+    obstructed = has_upper & (got < lo - eps)
+    text = "obstruction without HEIGHT: " + ", ".join(res.unknown_obstructions)
+    for i in np.flatnonzero(st == UNKNOWN).tolist():
+        parts = ([text] if obstructed[i] else []) + (["zone not given"] if req.minutes is None else [])
+        why[i] = "; ".join(parts) or None
+    for i, r in enumerate(recv):
+        if r:
+            why[i] = r
+    known = np.array([not r for r in recv], dtype=bool)
+    return np.where(known, st, UNKNOWN), why
 
 
-def homes(results: list[WindowResult], req: Requirement) -> list[dict]:
+def no_worse_status(after: BuildingResult, before: BuildingResult,
+                    req: Requirement) -> tuple[np.ndarray, list[str | None]]:
+    """不得恶化, every window: one that met the requirement before must still meet it; one
+    already short must not lose a minute."""
+    b_st, b_why = window_status(before, req)
+    a_st, a_why = window_status(after, req)
+    lost = measured(before, req) - measured(after, req)
+    unk = (b_st == UNKNOWN) | (a_st == UNKNOWN)
+    st = np.where(b_st == PASS, a_st,
+                  np.where(unk, UNKNOWN, np.where(lost <= tol.SUN_MINUTES_EPS, PASS, FAIL)))
+    why = [aw if bs == PASS else (bw or aw) if u else None
+           for bs, u, bw, aw in zip(b_st.tolist(), unk.tolist(), b_why, a_why)]
+    return st, why
+
+
+@dataclass
+class Homes:
+    """Homes of a receiver: `home` (W,) numbers each window's home, in order of first
+    appearance; `counted` (W,) marks the windows that decide it; `status` (H,) codes."""
+    home: np.ndarray
+    counted: np.ndarray
+    status: np.ndarray
+
+    def counts(self) -> dict[str, int]:
+        n = np.bincount(self.status, minlength=3)
+        return {name: int(n[k]) for k, name in enumerate(STATUSES)}
+
+
+def homes(res: BuildingResult, st: np.ndarray) -> Homes:
     """Homes with their status: a home is a UNIT on one floor (a UNIT on a window drawn for
     floors a-b names that home on each floor); a window without UNIT is a home of its own. A
     home passes when any of its main-facade windows passes (any window when it has none on a
     main facade)."""
-    groups: dict[tuple, list[int]] = {}
-    for i, r in enumerate(results):
-        key = (r.spec.unit, r.spec.floor) if r.spec.unit else (None, i)
-        groups.setdefault(key, []).append(i)
-    out = []
-    for (unit, floor), idx in groups.items():
-        main = [i for i in idx if results[i].spec.facade.main] or idx
-        sts = [window_status(results[i], req)[0] for i in main]
-        status = "pass" if "pass" in sts else "unknown" if "unknown" in sts else "fail"
-        out.append({"unit": unit, "floor": results[idx[0]].spec.floor, "windows": main,
-                    "status": status})
-    return out
+    win = res.windows
+    first = np.arange(len(win))            # each window's home, as the home's first window
+    seen: dict = {}
+    for i, (u, f) in enumerate(zip(win.unit, win.floor.tolist())):
+        if u:
+            first[i] = seen.setdefault((u, f), i)
+    home = np.unique(first, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    main = win.column("main").astype(bool)
+    return _homes(home, main, st)
 
 
-def worst(results: list[WindowResult], req: Requirement,
-          groups: list[dict] | None = None) -> int | None:
-    """The window that decides the verdict: in each home (`groups`, from `homes`; default each
-    window alone) its best window, and of those the one with the fewest minutes (unknown
-    ones last)."""
-    if not results:
+def each_alone(st: np.ndarray) -> Homes:
+    """Every window a home of its own (不得恶化 compares each window with itself)."""
+    n = len(st)
+    return Homes(np.arange(n), np.ones(n, dtype=bool), np.asarray(st, dtype=np.int64))
+
+
+def _homes(home: np.ndarray, main: np.ndarray, st: np.ndarray) -> Homes:
+    H = int(home.max()) + 1 if len(home) else 0
+    has_main = np.bincount(home, main, minlength=H) > 0
+    counted = main | ~has_main[home]
+    any_pass = np.bincount(home, counted & (st == PASS), minlength=H) > 0
+    any_unk = np.bincount(home, counted & (st == UNKNOWN), minlength=H) > 0
+    status = np.where(any_pass, PASS, np.where(any_unk, UNKNOWN, FAIL)).astype(np.int64)
+    return Homes(home, counted, status)
+
+
+def worst(res: BuildingResult, req: Requirement, hs: Homes) -> int | None:
+    """The window that decides the verdict: in each home its best counted window, and of those
+    the one with the fewest minutes (unknown ones last); ties to the earlier window / home."""
+    if not len(res.windows):
         return None
-    groups = groups if groups is not None else [{"windows": [i]} for i in range(len(results))]
-
-    def key(i: int):
-        return (results[i].unknown is not None, measured(results[i], req), results[i].spec.floor)
-
-    best = [max(g["windows"], key=lambda i: (results[i].unknown is None, measured(results[i], req)))
-            for g in groups if g["windows"]]
-    return min(best, key=key) if best else None
+    m = measured(res, req)
+    unknown = np.array([u is not None for u in res.windows.unknown], dtype=bool)
+    floor = res.windows.floor
+    cand = np.flatnonzero(hs.counted)
+    # per home: known first, most minutes, then the first window
+    order = cand[np.lexsort((cand, -m[cand], unknown[cand], hs.home[cand]))]
+    _, first = np.unique(hs.home[order], return_index=True)
+    best = order[first]                                     # in home order
+    pick = np.lexsort((hs.home[best], floor[best], m[best], unknown[best]))[0]
+    return int(best[pick])
 
 
 def analyse(model: SiteModel, receivers: list[int], settings: Settings, point_ratio: float,

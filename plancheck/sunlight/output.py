@@ -1,6 +1,7 @@
-"""The sunlight document (`sunlight.json`, schema `plancheck.sunlight/1`): settings, every
+"""The sunlight document (`sunlight.json`, schema `plancheck.sunlight/2`): settings, every
 receiver with its requirement and verdict, every window with its minutes, lit intervals and
-the buildings that shade it, built by `document` from the sunlight evidence of an evaluation
+the buildings that shade it (columnar: one array per field, a row per window, built from the
+analysis's arrays in one go; `window_records` gives a window as a dict), built by `document` from the sunlight evidence of an evaluation
 (evaluate/checks/sunlight.py) for `plancheck check` and `plancheck sunlight` alike; it never
 prints."""
 
@@ -12,14 +13,17 @@ import json
 import re
 from pathlib import Path
 
-from plancheck import tolerances as tol
+import math
+
+import numpy as np
+
 from plancheck.model.site import SiteModel
-from plancheck.sunlight.analysis import (BuildingResult, Requirement, WindowResult, homes,
-                                         measured, window_status, worst)
+from plancheck.sunlight.analysis import (STATUSES, BuildingResult, Requirement, each_alone, homes,
+                                         measured, no_worse_status, window_status, worst)
 from plancheck.sunlight.rules import SunRules
 from plancheck.sunlight.settings import hhmm, orientation_label
 
-SCHEMA_ID = "plancheck.sunlight/1"
+SCHEMA_ID = "plancheck.sunlight/2"
 SCHEMA_FILE = Path(__file__).with_name("sunlight.schema.json")
 
 
@@ -33,29 +37,19 @@ def figure_name(building: str) -> str:
     return f"figures/sunlight-{hint}-{digest}.png"
 
 
-def no_worse_status(after: WindowResult, before: WindowResult, req: Requirement) -> tuple[str, str | None]:
-    """不得恶化: one that met the requirement before must still meet it; one already short must
-    not lose a minute."""
-    b_st, b_why = window_status(before, req)
-    a_st, a_why = window_status(after, req)
-    if b_st == "pass":
-        return a_st, a_why
-    if b_st == "unknown" or a_st == "unknown":
-        return "unknown", b_why or a_why
-    lost = measured(before, req) - measured(after, req)
-    return ("pass", None) if lost <= tol.SUN_MINUTES_EPS else ("fail", None)
-
-
 def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict[int, BuildingResult],
              before: dict[int, BuildingResult], zh: bool = True) -> dict:
+    """The sunlight document: each receiver judged, every window one row of the columnar
+    `windows` (see `window_records` for one window as a dict)."""
     from plancheck.sunlight.analysis import sun
 
     s = rules.settings
     path = sun(s)
-    frame = model.frame
     bjt = _bjt(path, s.lon_deg, s.step_min)
-    receivers, windows = [], []
-    memo: dict = {}
+    tst = path.tst_minutes.tolist()
+    half = s.step_min / 2
+    cols = _Columns(model.frame, zh)
+    receivers = []
     for bi, res in after.items():
         b = model.buildings[bi]
         got = rules.requirement(model, bi, zone, detached_area, zh)
@@ -65,21 +59,17 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
         prior = before.get(bi)
         if prior is not None:
             rule = rules.clauses["no_worse"].id if "no_worse" in rules.clauses else rule
-        statuses = []
-        for k, w in enumerate(res.windows):
-            if prior is not None:
-                st, why = no_worse_status(w, prior.windows[k], req)
-            else:
-                st, why = window_status(w, req)
-            statuses.append(st)
-            windows.append(_window(b.name, w, st, why, req, frame, bjt,
-                                   prior.windows[k] if prior else None, zh, memo))
-        hs = homes(res.windows, req) if prior is None else \
-            [{"unit": None, "windows": [k], "status": st} for k, st in enumerate(statuses)]
-        counts = {st: sum(1 for h in hs if h["status"] == st) for st in ("pass", "fail", "unknown")}
+            st, why = no_worse_status(res, prior, req)
+            hs = each_alone(st)
+        else:
+            st, why = window_status(res, req)
+            hs = homes(res, st)
+        counts = hs.counts()
         verdict = ("fail" if counts["fail"] else "unknown" if counts["unknown"] else
-                   "pass" if hs else "unknown")
-        wi = worst(res.windows, req, hs)
+                   "pass" if len(hs.status) else "unknown")
+        wi = worst(res, req, hs)
+        first = cols.count
+        cols.add(len(receivers), res, st, why, prior)
         receivers.append({
             "building": b.name, "status": b.status, "use": b.use, "rule": rule,
             "requirement": {"minutes": req.minutes, "measure": req.measure,
@@ -88,10 +78,14 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
                             "no_worse": prior is not None},
             "windows_drawn": res.drawn, "estimate": not res.drawn,
             "verdict": verdict, "homes": counts, "windows": len(res.windows),
-            "worst": None if wi is None else _ref(b.name, res.windows[wi], req, zh,
-                                                  prior.windows[wi] if prior is not None else None),
+            "worst": None if wi is None else _ref(b.name, res, wi, req, zh, prior),
+            "worst_row": None if wi is None else first + wi,
             "skipped": res.skipped, "obstructions": res.obstructions, "rays": res.rays,
         })
+    windows = cols.done()
+    windows["steps"] = {"from": [hhmm(t - half) for t in tst], "to": [hhmm(t + half) for t in tst],
+                        "from_bjt": [bjt(t - half) for t in tst],
+                        "to_bjt": [bjt(t + half) for t in tst]}
     return {
         "schema": SCHEMA_ID,
         "settings": {**s.as_dict(), "date": path.day, "sun": "NREL SPA (pvlib nrel_numpy), geometric elevation",
@@ -103,66 +97,230 @@ def document(model: SiteModel, rules: SunRules, zone, detached_area, after: dict
     }
 
 
-def _ref(name: str, w: WindowResult, req: Requirement, zh: bool,
-         prior: WindowResult | None = None) -> dict:
+def _ref(name: str, res: BuildingResult, i: int, req: Requirement, zh: bool,
+         prior: BuildingResult | None = None) -> dict:
     """The worst window; under 不得恶化 with `before`, its minutes without the proposed
     buildings (the analysis of the site as it stands), beside `minutes` with them."""
-    f = w.spec.facade
-    extra = {} if prior is None else {"before": measured(prior, req)}
-    return {**extra, "building": name, "floor": w.spec.floor, "facade": f.id,
-            "orientation": orientation_label(f.off_south, zh), "window": w.spec.window,
-            "minutes": measured(w, req), "required": req.minutes if req.minutes is not None
-            else req.minutes_range[1], "measure": req.measure, "drawn": w.spec.drawn}
-
-
-def _window(name: str, w: WindowResult, status: str, why: str | None, req: Requirement, frame,
-            bjt, prior: WindowResult | None, zh: bool, memo: dict | None = None) -> dict:
-    """One window's record. `memo` (one per document) keeps what its facade and the clock labels
-    share with the other windows, so each is worked out once."""
-    memo = {} if memo is None else memo
-    sp = w.spec
+    sp = res.windows[i]
     f = sp.facade
-    fk = id(f)
-    fd = memo.get(fk)
-    if fd is None or fd[0] is not f:
-        L = f.length
-        fd = memo[fk] = (f, L, (f.b[0] - f.a[0]) / L, (f.b[1] - f.a[1]) / L, {
-            "facade": f.id, "mass": f.mass, "orientation": orientation_label(f.off_south, zh),
-            "azimuth_deg": round(f.azimuth_deg, 3), "main_facade": f.main},
-            round(L, 4), [hhmm(f.window[0]), hhmm(f.window[1])])
-    _, L, ux, uy, head, flen, eff = fd
-    clock = memo.setdefault("hhmm", {})
+    extra = {} if prior is None else {"before": float(measured(prior, req)[i])}
+    return {**extra, "building": name, "floor": sp.floor, "facade": f.id,
+            "orientation": orientation_label(f.off_south, zh), "window": sp.window,
+            "minutes": float(measured(res, req)[i]), "required": req.minutes if req.minutes is not None
+            else req.minutes_range[1], "measure": req.measure, "drawn": sp.drawn}
 
-    def hm(m: float) -> str:
-        got = clock.get(m)
-        if got is None:
-            got = clock[m] = hhmm(m)
-        return got
 
-    p0 = frame.to_drawing(f.a[0] + ux * sp.t0, f.a[1] + uy * sp.t0)
-    p1 = frame.to_drawing(f.a[0] + ux * sp.t1, f.a[1] + uy * sp.t1)
-    d = {
-        "building": name, "floor": sp.floor, **head,
-        "window": sp.window, "unit": sp.unit, "drawn": sp.drawn,
-        "line": [[round(p0[0], 4), round(p0[1], 4)], [round(p1[0], 4), round(p1[1], 4)]],
-        "along_m": [round(sp.t0, 4), round(sp.t1, 4)], "facade_length_m": flen,
-        "sill_z_m": round(sp.z, 4),
-        "effective": list(eff),
-        "continuous_minutes": w.continuous, "cumulative_minutes": w.cumulative,
-        "required_minutes": req.minutes, "measure": req.measure, "status": status,
-        "lit": [[hm(a), hm(b)] for a, b in w.lit],
-        "lit_bjt": [[bjt(a), bjt(b)] for a, b in w.lit],
-        "shaded": [{"from": hm(a), "to": hm(b), "by": who} for a, b, who in w.shade],
-    }
-    if why:
-        d["reason"] = why
-    if w.upper is not None:
-        d["upper_minutes"] = {"continuous": w.upper[0], "cumulative": w.upper[1]}
-        d["unknown_obstructions"] = w.unknown_obstructions
-    if prior is not None:
-        d["before"] = {"continuous_minutes": prior.continuous,
-                       "cumulative_minutes": prior.cumulative}
-    return d
+#: The per-window columns of `windows` (one value per window, in row order).
+ROW_COLUMNS = ("receiver", "facade", "floor", "window", "unit", "drawn", "sill_z_m",
+               "continuous_minutes", "cumulative_minutes", "status", "reason", "upper_minutes",
+               "unknown_obstructions", "before_minutes")
+#: Columns of several arrays, each one value per window: `line` (x0, y0, x1, y1) and `along_m`
+#: (from, to).
+MULTI_COLUMNS = {"line": 4, "along_m": 2}
+
+
+class _Columns:
+    """The document's `windows`, built receiver by receiver from the analysis's arrays."""
+
+    def __init__(self, frame, zh: bool):
+        self.frame, self.zh = frame, zh
+        self.count = 0
+        self.rows: dict[str, list] = {k: [] for k in ROW_COLUMNS}
+        self.rows.update({k: [[] for _ in range(n)] for k, n in MULTI_COLUMNS.items()})
+        self.facades: list[dict] = []
+        self.lit = {"count": [], "first": [], "last": []}
+        self.shaded = {"count": [], "first": [], "last": [], "by_count": [], "by": []}
+
+    def add(self, receiver: int, res: BuildingResult, st, why: list, prior) -> None:
+        win = res.windows
+        W = len(win)
+        if not W:
+            return
+        used, fi = np.unique(win.facade, return_inverse=True)
+        fi = fi.reshape(-1)
+        fac = [win.facades[k] for k in used.tolist()]
+        base = len(self.facades)
+        for f in fac:
+            self.facades.append({
+                "receiver": receiver, "facade": f.id, "mass": f.mass,
+                "orientation": orientation_label(f.off_south, self.zh),
+                "azimuth_deg": round(f.azimuth_deg, 3), "main_facade": f.main,
+                "facade_length_m": round(f.length, 4),
+                "effective": [hhmm(f.window[0]), hhmm(f.window[1])]})
+        ax, ay, ux, uy = (np.array(v, dtype=np.float64)[fi] for v in zip(
+            *[(f.a[0], f.a[1], (f.b[0] - f.a[0]) / f.length, (f.b[1] - f.a[1]) / f.length)
+              for f in fac]))
+        a = math.radians(-self.frame.rotation_deg)
+        c, s = math.cos(a), math.sin(a)
+        line = []
+        for t in (win.t0, win.t1):
+            x, y = ax + ux * t, ay + uy * t
+            line += [(c * x - s * y).tolist(), (s * x + c * y).tolist()]
+        r = self.rows
+        for col, vals in zip(r["line"], line):
+            col += _round4(vals)
+        for col, vals in zip(r["along_m"], (win.t0, win.t1)):
+            col += _round4(vals)
+        r["receiver"] += [receiver] * W
+        r["facade"] += (fi + base).tolist()
+        r["floor"] += win.floor.tolist()
+        r["window"] += win.ids
+        r["unit"] += win.unit
+        r["drawn"] += win.drawn.tolist()
+        r["sill_z_m"] += _round4(win.z)
+        m = res.minutes
+        r["continuous_minutes"] += m.continuous.tolist()
+        r["cumulative_minutes"] += m.cumulative.tolist()
+        r["status"] += np.array(STATUSES, dtype=object)[st].tolist()
+        r["reason"] += why
+        if res.upper is None:
+            r["upper_minutes"] += [None] * W
+            r["unknown_obstructions"] += [None] * W
+        else:
+            up = [None if u[0] != u[0] else u for u in res.upper.tolist()]
+            r["upper_minutes"] += up
+            r["unknown_obstructions"] += [None if u is None else res.unknown_obstructions for u in up]
+        r["before_minutes"] += [None] * W if prior is None else \
+            [list(p) for p in zip(prior.minutes.continuous.tolist(), prior.minutes.cumulative.tolist())]
+        self.lit["count"] += np.diff(m.lit.off).tolist()
+        self.lit["first"] += m.lit.start.tolist()
+        self.lit["last"] += (m.lit.end - 1).tolist()
+        sh = m.shade
+        self.shaded["count"] += np.diff(sh.off).tolist()
+        self.shaded["first"] += sh.start.tolist()
+        self.shaded["last"] += (sh.end - 1).tolist()
+        self.shaded["by_count"] += np.diff(sh.by_off).tolist()
+        self.shaded["by"] += np.array(m.names, dtype=object)[sh.by].tolist() if len(sh.by) else []
+        self.count += W
+
+    def done(self) -> dict:
+        return {"count": self.count, "facades": self.facades, **self.rows,
+                "lit": self.lit, "shaded": self.shaded}
+
+
+def _round4(vals) -> list[float]:
+    """round(v, 4) of each value (Python's, correctly rounded), each distinct value rounded once
+    (the windows of a facade share their coordinates, floors their sills)."""
+    v = np.asarray(vals, dtype=np.float64)
+    u, inv = np.unique(v, return_inverse=True)
+    r = np.array([round(x, 4) for x in u.tolist()], dtype=np.float64)[inv.reshape(-1)]
+    return np.where(r == 0.0, np.copysign(0.0, v), r).tolist()      # -0.0 and 0.0 are one in u
+
+
+def take(windows: dict, rows: list[int]) -> dict:
+    """The `windows` section with only `rows` (ascending), in the same layout: the report
+    carries the windows a reader needs to see, sunlight.json every one."""
+    out = {"count": len(rows), "facades": windows["facades"], "steps": windows["steps"]}
+    for k in ROW_COLUMNS:
+        col = windows[k]
+        out[k] = [col[i] for i in rows]
+    for k in MULTI_COLUMNS:
+        out[k] = [[col[i] for i in rows] for col in windows[k]]
+    for key, nested in (("lit", None), ("shaded", "by")):
+        src = windows[key]
+        start = np.concatenate([[0], np.cumsum(src["count"], dtype=np.int64)])
+        runs = [j for i in rows for j in range(int(start[i]), int(start[i + 1]))]
+        sec = {"count": [src["count"][i] for i in rows],
+               "first": [src["first"][j] for j in runs], "last": [src["last"][j] for j in runs]}
+        if nested:
+            bstart = np.concatenate([[0], np.cumsum(src["by_count"], dtype=np.int64)])
+            sec["by_count"] = [src["by_count"][j] for j in runs]
+            sec["by"] = [src["by"][q] for j in runs for q in range(int(bstart[j]), int(bstart[j + 1]))]
+        out[key] = sec
+    return out
+
+
+#: the report lists at most this many failing or unknown windows per receiver (sunlight.json
+#: has every window)
+REPORT_WINDOWS = 200
+
+
+def summary(doc: dict, file: str = "sunlight.json") -> dict:
+    """The sunlight section of report.json: the document less most of its windows, keeping the
+    failing and unknown windows of each receiver (up to REPORT_WINDOWS) and each one's worst
+    (its `worst_row` renumbered); `file` names the full document beside the report. The tool and
+    the drawing are the report's own."""
+    doc = {k: v for k, v in doc.items() if k not in ("tool", "drawing")}
+    win = doc.get("windows") or {}
+    if not win.get("count"):
+        return {**doc, "file": file, "windows_total": 0}
+    status, recv = win["status"], win["receiver"]
+    keep: set[int] = set()
+    shown = [0] * len(doc["receivers"])
+    for k, (st, r) in enumerate(zip(status, recv)):
+        if st != "pass" and shown[r] < REPORT_WINDOWS:
+            keep.add(k)
+            shown[r] += 1
+    keep.update(r["worst_row"] for r in doc["receivers"] if r.get("worst_row") is not None)
+    rows = sorted(keep)
+    new = {k: i for i, k in enumerate(rows)}
+    receivers = [{**r, "worst_row": new.get(r.get("worst_row"))} for r in doc["receivers"]]
+    return {**doc, "receivers": receivers, "windows": take(win, rows), "file": file,
+            "windows_total": win["count"]}
+
+
+_RECORDS: list = []
+
+
+def window_records(doc: dict, building: str | None = None) -> list[dict]:
+    """The windows of a sunlight document (or of the report's `sunlight`) as one dict each, in
+    row order (of `building` only, when given): the shape renderers read. Built once per
+    document and kept while it is the last one asked for."""
+    if not _RECORDS or _RECORDS[0] is not doc:
+        _RECORDS[:] = [doc, _records(doc)]
+    recs = _RECORDS[1]
+    return recs if building is None else [w for w in recs if w["building"] == building]
+
+
+def _records(doc: dict) -> list[dict]:
+    win = doc.get("windows") or {}
+    if not win.get("count"):
+        return []
+    recv = doc["receivers"]
+    steps = win["steps"]
+    fr, to, fb, tb = steps["from"], steps["to"], steps["from_bjt"], steps["to_bjt"]
+    lit, sh = win["lit"], win["shaded"]
+    li = si = bi = 0
+    out = []
+    for k in range(win["count"]):
+        f = win["facades"][win["facade"][k]]
+        req = recv[win["receiver"][k]]["requirement"]
+        x0, y0, x1, y1 = (col[k] for col in win["line"])
+        n = lit["count"][k]
+        runs = list(zip(lit["first"][li:li + n], lit["last"][li:li + n]))
+        li += n
+        shaded = []
+        for _ in range(sh["count"][k]):
+            nb = sh["by_count"][si]
+            shaded.append({"from": fr[sh["first"][si]], "to": to[sh["last"][si]],
+                           "by": sh["by"][bi:bi + nb]})
+            bi += nb
+            si += 1
+        d = {"building": recv[win["receiver"][k]]["building"], "floor": win["floor"][k],
+             "facade": f["facade"], "mass": f["mass"], "orientation": f["orientation"],
+             "azimuth_deg": f["azimuth_deg"], "main_facade": f["main_facade"],
+             "window": win["window"][k], "unit": win["unit"][k], "drawn": win["drawn"][k],
+             "line": [[x0, y0], [x1, y1]], "along_m": [win["along_m"][0][k], win["along_m"][1][k]],
+             "facade_length_m": f["facade_length_m"], "sill_z_m": win["sill_z_m"][k],
+             "effective": list(f["effective"]),
+             "continuous_minutes": win["continuous_minutes"][k],
+             "cumulative_minutes": win["cumulative_minutes"][k],
+             "required_minutes": req["minutes"], "measure": req["measure"],
+             "status": win["status"][k],
+             "lit": [[fr[a], to[b]] for a, b in runs],
+             "lit_bjt": [[fb[a], tb[b]] for a, b in runs],
+             "shaded": shaded}
+        if win["reason"][k]:
+            d["reason"] = win["reason"][k]
+        if win["upper_minutes"][k] is not None:
+            c, u = win["upper_minutes"][k]
+            d["upper_minutes"] = {"continuous": c, "cumulative": u}
+            d["unknown_obstructions"] = win["unknown_obstructions"][k]
+        if win["before_minutes"][k] is not None:
+            c, u = win["before_minutes"][k]
+            d["before"] = {"continuous_minutes": c, "cumulative_minutes": u}
+        out.append(d)
+    return out
 
 
 def _bjt(path, lon: float, step: float | None = None):

@@ -64,12 +64,78 @@ class WindowSpec:
 
 
 @dataclass
+class Windows:
+    """The windows of a receiver as columns, a row per window (a large scheme has hundreds of
+    thousands: no object each); `windows[i]` is row i as a WindowSpec."""
+    facades: list[Facade]
+    facade: np.ndarray                 # (W,) index into `facades`
+    floor: np.ndarray                  # (W,)
+    ids: list[str]                     # the PC-WINDOW handle, or "<facade>/<k>" when sampled
+    unit: list[str | None]
+    drawn: np.ndarray                  # (W,) bool
+    t0: np.ndarray                     # (W,) reference width along the facade, metres
+    t1: np.ndarray
+    z: np.ndarray                      # (W,) sill height
+    unknown: list[str | None]          # why the receiver's minutes are unknown (no HEIGHT ...)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: int) -> WindowSpec:
+        return WindowSpec(self.facades[int(self.facade[i])], int(self.floor[i]), self.ids[i],
+                          self.unit[i], bool(self.drawn[i]), float(self.t0[i]), float(self.t1[i]),
+                          float(self.z[i]), self.unknown[i])
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def column(self, attr: str) -> np.ndarray:
+        """(W,) a facade attribute of every window (`main`, `window`...)."""
+        vals = [getattr(f, attr) for f in self.facades]
+        return np.array(vals)[self.facade] if vals else np.zeros(0)
+
+    def take(self, rows: np.ndarray) -> "Windows":
+        rows = np.asarray(rows, dtype=np.int64)
+        pick = lambda xs: [xs[i] for i in rows.tolist()]       # noqa: E731
+        return Windows(self.facades, self.facade[rows], self.floor[rows], pick(self.ids),
+                       pick(self.unit), self.drawn[rows], self.t0[rows], self.t1[rows],
+                       self.z[rows], pick(self.unknown))
+
+    @staticmethod
+    def of(specs: list[WindowSpec]) -> "Windows":
+        """Columns from one WindowSpec per window (drawn windows, tests)."""
+        index: dict[int, int] = {}
+        facades = []
+        for sp in specs:
+            if id(sp.facade) not in index:
+                index[id(sp.facade)] = len(facades)
+                facades.append(sp.facade)
+        col = lambda attr, dt: np.array([getattr(sp, attr) for sp in specs], dtype=dt)  # noqa: E731
+        return Windows(facades, np.array([index[id(sp.facade)] for sp in specs], dtype=np.int64),
+                       col("floor", np.int64), [sp.window for sp in specs],
+                       [sp.unit for sp in specs], col("drawn", bool), col("t0", np.float64),
+                       col("t1", np.float64), col("z", np.float64), [sp.unknown for sp in specs])
+
+    @staticmethod
+    def concat(parts: list["Windows"], facades: list[Facade]) -> "Windows":
+        """Parts that index the same `facades`, one after another."""
+        if not parts:
+            e = np.zeros(0)
+            return Windows(facades, e.astype(np.int64), e.astype(np.int64), [], [],
+                           e.astype(bool), e, e, e, [])
+        cat = lambda attr: np.concatenate([getattr(p, attr) for p in parts])  # noqa: E731
+        flat = lambda attr: [x for p in parts for x in getattr(p, attr)]      # noqa: E731
+        return Windows(facades, cat("facade"), cat("floor"), flat("ids"), flat("unit"),
+                       cat("drawn"), cat("t0"), cat("t1"), cat("z"), flat("unknown"))
+
+
+@dataclass
 class Samples:
     building: int
     points: np.ndarray                 # (P, 3) sample origins
     normals: np.ndarray                # (P, 2)
     ends: np.ndarray                   # (W, 2) point indices of each window's two ends
-    windows: list[WindowSpec]
+    windows: Windows
     drawn: bool
     skipped: list[dict] = field(default_factory=list)   # facades / windows not analysed
 
@@ -123,70 +189,107 @@ def samples(model: SiteModel, bi: int, settings: Settings, point_ratio: float,
     fac = [f for f in facades(b, settings, point_ratio) if f.mass in keep]
     drawn = any(m.windows for m in b.masses)
     skipped: list[dict] = []
-    specs: list[WindowSpec] = []
-    seen_off: set[str] = set()
     if drawn:
-        for mi, m in enumerate(b.masses):
-            if mi not in keep:
-                continue
-            own = [f for f in fac if f.mass == mi]
-            h, why = storey(m)
-            for w in m.windows:
-                f, t0, t1 = _on_facade(w.line, own)
-                if f.window is None:
-                    skipped.append(_skip(f, zh, window=w.source.handle))
-                    continue
-                t0, t1 = _reference(t0, t1, settings.reference_width_m)
-                n = m.floors or 1
-                lo, hi = w.floors or (1, n)
-                for floor in range(max(1, lo), min(n, hi) + 1):
-                    z = (floor - 1) * h + settings.sill_m if h is not None else settings.sill_m
-                    specs.append(WindowSpec(f, floor, w.source.handle, w.unit, True, t0, t1, z,
-                                            why))
+        windows = _drawn(b, keep, fac, settings, zh, skipped)
     else:
-        for f in fac:
-            if not f.main:
-                continue
-            if f.window is None:
-                if f.id not in seen_off:
-                    skipped.append(_skip(f, zh))
-                    seen_off.add(f.id)
-                continue
-            m = b.masses[f.mass]
-            h, why = storey(m)
-            starts = _starts(f.length, settings.reference_width_m, settings.sample_spacing_m)
-            width = min(settings.reference_width_m, f.length)
-            for floor in range(1, (m.floors or 1) + 1):
-                z = (floor - 1) * h + settings.sill_m if h is not None else settings.sill_m
-                for k, t0 in enumerate(starts):
-                    specs.append(WindowSpec(f, floor, f"{f.id}/{k + 1}", None, False,
-                                            t0, t0 + width, z, why))
-    pts: dict[tuple, int] = {}
-    coords: list[tuple[float, float, float]] = []
-    normals: list[tuple[float, float]] = []
-    ends = np.zeros((len(specs), 2), dtype=np.int64)
-    off = tol.SUN_ORIGIN_OFFSET_M
-    for wi, s in enumerate(specs):
-        for j, t in enumerate((s.t0, s.t1)):
-            key = (s.facade.mass, s.facade.edge, round(t, 6), round(s.z, 6))
-            idx = pts.get(key)
-            if idx is None:
-                f = s.facade
-                L = f.length
-                tt = min(max(t, off), L - off) if L > 2 * off else L / 2
-                ux, uy = (f.b[0] - f.a[0]) / L, (f.b[1] - f.a[1]) / L
-                x = f.a[0] + ux * tt
-                y = f.a[1] + uy * tt
-                idx = pts[key] = len(coords)
-                coords.append((x, y, s.z))
-                normals.append(f.normal)
-            ends[wi, j] = idx
-    points = np.array(coords, dtype=np.float64).reshape(-1, 3)
-    nrm = np.array(normals, dtype=np.float64).reshape(-1, 2)
-    smp = Samples(bi, points, nrm, ends, specs, drawn, skipped)
+        windows = _sampled(b, fac, settings, zh, skipped)
+    points, normals, ends = _points(windows)
+    smp = Samples(bi, points, normals, ends, windows, drawn, skipped)
     if not drawn:
         smp = _drop_covered(model, smp)
     return smp
+
+
+def _drawn(b: Building, keep: set[int], fac: list[Facade], settings: Settings, zh: bool,
+           skipped: list[dict]) -> Windows:
+    """The drawn PC-WINDOW windows, one row per window and floor it is drawn for."""
+    specs: list[WindowSpec] = []
+    for mi, m in enumerate(b.masses):
+        if mi not in keep:
+            continue
+        own = [f for f in fac if f.mass == mi]
+        h, why = storey(m)
+        for w in m.windows:
+            f, t0, t1 = _on_facade(w.line, own)
+            if f.window is None:
+                skipped.append(_skip(f, zh, window=w.source.handle))
+                continue
+            t0, t1 = _reference(t0, t1, settings.reference_width_m)
+            n = m.floors or 1
+            lo, hi = w.floors or (1, n)
+            for floor in range(max(1, lo), min(n, hi) + 1):
+                z = (floor - 1) * h + settings.sill_m if h is not None else settings.sill_m
+                specs.append(WindowSpec(f, floor, w.source.handle, w.unit, True, t0, t1, z, why))
+    return Windows.of(specs)
+
+
+def _sampled(b: Building, fac: list[Facade], settings: Settings, zh: bool,
+             skipped: list[dict]) -> Windows:
+    """Every floor's main facades sampled as reference-width windows every
+    `sample_spacing_m`: built a facade at a time (floors x starts), not a window at a time."""
+    facades = [f for f in fac if f.main]
+    parts = []
+    seen_off: set[str] = set()
+    for fi, f in enumerate(facades):
+        if f.window is None:
+            if f.id not in seen_off:
+                skipped.append(_skip(f, zh))
+                seen_off.add(f.id)
+            continue
+        m = b.masses[f.mass]
+        h, why = storey(m)
+        starts = np.array(_starts(f.length, settings.reference_width_m, settings.sample_spacing_m))
+        width = min(settings.reference_width_m, f.length)
+        K, n = len(starts), m.floors or 1
+        floor = np.repeat(np.arange(1, n + 1), K)
+        k = np.tile(np.arange(K), n)
+        z = ((floor - 1) * h + settings.sill_m if h is not None
+             else np.full(len(floor), settings.sill_m, dtype=np.float64))
+        names = [f"{f.id}/{j + 1}" for j in range(K)]
+        W = len(floor)
+        parts.append(Windows(facades, np.full(W, fi, dtype=np.int64), floor, names * n,
+                             [None] * W, np.zeros(W, dtype=bool), starts[k], starts[k] + width,
+                             z.astype(np.float64), [why] * W))
+    return Windows.concat(parts, facades)
+
+
+def _points(win: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(points, normals, ends): each window's two ends on the sill plane, on the wall, kept
+    `SUN_ORIGIN_OFFSET_M` in from the facade's ends; ends on one facade at one place (to 1e-6
+    m) are one point, placed where its first window (in row order) puts it."""
+    W = len(win)
+    if not W:
+        return np.zeros((0, 3)), np.zeros((0, 2)), np.zeros((0, 2), dtype=np.int64)
+    t = np.column_stack([win.t0, win.t1]).ravel()          # row order: w0 a, w0 b, w1 a ...
+    z = np.repeat(win.z, 2)
+    fi = np.repeat(win.facade, 2)
+
+    def key(v: np.ndarray) -> np.ndarray:
+        """Each value's rounded (6 places) value, as a small integer: rounded like round()."""
+        u, inv = np.unique(v, return_inverse=True)
+        _, k = np.unique(np.array([round(x, 6) for x in u.tolist()]), return_inverse=True)
+        return k.reshape(-1)[inv.reshape(-1)]
+
+    tk, zk = key(t), key(z)
+    combined = (fi.astype(np.int64) * (int(tk.max()) + 1) + tk) * (int(zk.max()) + 1) + zk
+    _, first, inv = np.unique(combined, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")               # points in order of first use
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    first = first[order]
+    fs = win.facades
+    ax, ay, bx, by = (np.array([getattr(f, c)[j] for f in fs], dtype=np.float64)
+                      for c, j in (("a", 0), ("a", 1), ("b", 0), ("b", 1)))
+    L = np.array([f.length for f in fs], dtype=np.float64)
+    nrm = np.array([f.normal for f in fs], dtype=np.float64).reshape(-1, 2)
+    pf, pt = fi[first], t[first]
+    off = tol.SUN_ORIGIN_OFFSET_M
+    Lp = L[pf]
+    tt = np.where(Lp > 2 * off, np.minimum(np.maximum(pt, off), Lp - off), Lp / 2)
+    x = ax[pf] + (bx[pf] - ax[pf]) / Lp * tt
+    y = ay[pf] + (by[pf] - ay[pf]) / Lp * tt
+    points = np.column_stack([x, y, z[first]])
+    return points, nrm[pf], rank[inv.reshape(-1)].reshape(W, 2)
 
 
 def _drop_covered(model: SiteModel, smp: Samples) -> Samples:
@@ -218,7 +321,7 @@ def _drop_covered(model: SiteModel, smp: Samples) -> Samples:
     skipped = list(smp.skipped)
     skipped.append({"what": "covered", "windows": int(bad.sum())})
     return Samples(smp.building, smp.points[used], smp.normals[used], remap[smp.ends[keep]],
-                   [smp.windows[i] for i in keep], smp.drawn, skipped)
+                   smp.windows.take(keep), smp.drawn, skipped)
 
 
 def _starts(length: float, width: float, spacing: float) -> list[float]:

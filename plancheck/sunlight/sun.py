@@ -17,8 +17,9 @@ Conventions (sunlight.md §1; the reasons are written there):
 * Samples are at step midpoints: [9:00, 15:00) at 1 min gives 9:00:30, 9:01:30, ..., 14:59:30 (360 samples),
   so k lit samples are k minutes.
 
-pvlib is imported inside the functions: it pulls pandas and scipy (~0.7 s), which the CLI must not pay at
-start-up. The whole day's positions cost a few milliseconds.
+Only pvlib's SPA module is loaded (`_spa`), inside the functions: it needs numpy alone, while `import
+pvlib` pulls pandas and scipy (~0.9 s), which neither the CLI's start-up nor an analysis should pay.
+The whole day's positions cost a few milliseconds.
 """
 
 from __future__ import annotations
@@ -54,10 +55,28 @@ class SunPath:
     delta_t_s: float = math.nan   # ΔT used by SPA (s)
 
 
+def _spa():
+    """pvlib's NREL SPA module (pvlib/spa.py), loaded alone unless pvlib already is: the module
+    needs only numpy; its package's __init__ imports pandas and scipy."""
+    import importlib.util
+    import sys
+
+    if "pvlib.spa" in sys.modules:
+        return sys.modules["pvlib.spa"]
+    name = "plancheck._pvlib_spa"
+    mod = sys.modules.get(name)
+    if mod is None:
+        where = importlib.util.find_spec("pvlib").submodule_search_locations[0]
+        spec = importlib.util.spec_from_file_location(name, f"{where}/spa.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules[name] = mod
+    return mod
+
+
 def delta_t(day: date) -> float:
     """ΔT = TT − UT in seconds for the month of `day` (pvlib's NASA polynomial)."""
-    from pvlib.spa import calculate_deltat
-    return float(calculate_deltat(day.year, day.month))
+    return float(_spa().calculate_deltat(day.year, day.month))
 
 
 def solar_position(unixtime: np.ndarray, lat_deg: float, lon_deg: float, *, altitude_m: float = 0.0,
@@ -66,7 +85,7 @@ def solar_position(unixtime: np.ndarray, lat_deg: float, lon_deg: float, *, alti
     """SPA at UTC instants (seconds since 1970): topocentric `elevation` (geometric), `apparent_zenith`
     (refraction from pressure/temperature), `azimuth` (N=0, E=90), geocentric `hour_angle` (ν + λ − α, in
     [0, 360)) and `declination`, all in degrees."""
-    from pvlib import spa
+    spa = _spa()
     t = np.atleast_1d(np.asarray(unixtime, dtype=np.float64))
     _, zen0, _, el0, az, _ = spa.solar_position(t, lat_deg, lon_deg, altitude_m, pressure_hpa, temperature_c,
                                                 delta_t_s, _REFRACT_DEG)
@@ -95,7 +114,7 @@ def tst_to_unix(day: date, lon_deg: float, tst_min: np.ndarray | float, delta_t_
     Newton's method from local mean time: the hour angle grows 360° per solar day (0.25 s of time per 1e-3°
     of angle), so 2–3 steps reach 1e-6° (0.24 ms).
     """
-    from pvlib import spa
+    spa = _spa()
     dt = delta_t(day) if delta_t_s is None else delta_t_s
     tst = np.atleast_1d(np.asarray(tst_min, dtype=np.float64))
     target = 15.0 * (tst / 60.0 - 12.0)
@@ -113,7 +132,7 @@ def tst_to_unix_each(day: date, lon_deg: float, tst_min: np.ndarray, delta_t_s: 
     """`tst_to_unix` of many instants in one vectorised solve, each instant stepped exactly as it would be
     alone: Newton stops per instant (once its own error is under 1e-6°), not when the worst one converges,
     so each result is the one-instant call's, to the bit (tests/test_sunlight_same.py)."""
-    from pvlib import spa
+    spa = _spa()
     dt = delta_t(day) if delta_t_s is None else delta_t_s
     tst = np.atleast_1d(np.asarray(tst_min, dtype=np.float64))
     target = 15.0 * (tst / 60.0 - 12.0)
@@ -175,7 +194,7 @@ def sun_path(day: date, lat_deg: float, lon_deg: float, start_tst_min: float, en
 
 def apparent_sun_longitude(unixtime: np.ndarray, delta_t_s: float) -> np.ndarray:
     """SPA's apparent geocentric longitude of the sun λ (degrees, [0, 360)): with nutation and aberration."""
-    from pvlib import spa
+    spa = _spa()
     t = np.atleast_1d(np.asarray(unixtime, dtype=np.float64))
     jd = spa.julian_day(t)
     jce = spa.julian_ephemeris_century(spa.julian_ephemeris_day(jd, delta_t_s))
@@ -192,7 +211,7 @@ def apparent_sun_longitude(unixtime: np.ndarray, delta_t_s: float) -> np.ndarray
 def solar_term_moment(year: int, longitude_deg: float) -> datetime:
     """The instant (Beijing time, aware) in calendar year `year` at which λ☉ reaches `longitude_deg`
     (270 = 冬至, 300 = 大寒), to well under a second."""
-    from pvlib.spa import calculate_deltat
+    calculate_deltat = _spa().calculate_deltat
     rate = 360.0 / 365.2422 / 86400.0                     # degrees per second, mean
     # the March equinox (λ = 0) falls about March 20; step forward by the mean rate, wrapped into the year
     guess = datetime(year, 3, 20, 12, tzinfo=timezone.utc) + timedelta(days=(longitude_deg % 360.0) / 360.0 * 365.2422)
