@@ -20,6 +20,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "local")
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REALDATA = SHARED / "realdata"
+#: the bundled sample (with its context file beside it)
+SAMPLE_DXF = REPO / "samples" / "huangpu-residential.dxf"
 
 
 def realdata(*parts: str) -> Path:
@@ -43,6 +45,32 @@ def draw(tmp_path):
         return path
 
     return _draw
+
+
+@pytest.fixture(scope="session")
+def _sample_checked_once():
+    from plancheck.pipeline import Options, check
+
+    return check(SAMPLE_DXF, Options())
+
+
+@pytest.fixture
+def sample_checked(_sample_checked_once):
+    """`check(SAMPLE_DXF, Options())`, the sunlight analysis included, run once per session
+    (a few seconds each time it was run again); each test gets its own deep copy of the report,
+    so one that changes it changes no other test's. The drawing, context and extraction are
+    shared: read them only."""
+    import copy
+    import dataclasses
+
+    return dataclasses.replace(_sample_checked_once,
+                               report=copy.deepcopy(_sample_checked_once.report))
+
+
+@pytest.fixture
+def sample_report(sample_checked) -> dict:
+    """The report of `sample_checked` (this test's own copy)."""
+    return sample_checked.report
 
 
 def crowded_grid_report(tmp_path: Path) -> dict:
