@@ -97,6 +97,19 @@ def crowded_grid_report(tmp_path: Path) -> dict:
     return check(path).report
 
 
+@pytest.fixture(scope="session")
+def _crowded_grid_once(tmp_path_factory) -> dict:
+    return crowded_grid_report(tmp_path_factory.mktemp("grid"))
+
+
+@pytest.fixture
+def crowded_grid(_crowded_grid_once) -> dict:
+    """crowded_grid_report, checked once per session; each test gets its own deep copy."""
+    import copy
+
+    return copy.deepcopy(_crowded_grid_once)
+
+
 @pytest.fixture(autouse=True)
 def _quiet_ezdxf():
     import logging

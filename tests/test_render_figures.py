@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import crowded_grid_report
 
 REF = Path(__file__).parent / "data" / "render" / "spacing_view.png"
 #: 南楼 18 m high, 北楼 13 m north of it: 1.2 x 18 = 21.6 m required, 13 m measured -> fail
@@ -240,8 +239,7 @@ def _must(report: dict) -> set[str]:
 
 @pytest.mark.parametrize("which", ["sample", "grid200"])
 def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path, request):
-    report = request.getfixturevalue("sample_report") if which == "sample" \
-        else crowded_grid_report(tmp_path)
+    report = request.getfixturevalue("sample_report" if which == "sample" else "crowded_grid")
     index = _figures_json(report, tmp_path)
     for fig in index["figures"]:
         boxes = [lab["box"] for lab in fig["labels"]]
