@@ -20,6 +20,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "local")
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REALDATA = SHARED / "realdata"
+#: the bundled sample (with its context file beside it)
+SAMPLE_DXF = REPO / "samples" / "huangpu-residential.dxf"
 
 
 def realdata(*parts: str) -> Path:
@@ -45,6 +47,40 @@ def draw(tmp_path):
     return _draw
 
 
+@pytest.fixture(scope="session")
+def _sample_checked_once():
+    from plancheck.pipeline import Options, check
+
+    return check(SAMPLE_DXF, Options())
+
+
+@pytest.fixture
+def sample_checked(_sample_checked_once):
+    """`check(SAMPLE_DXF, Options())`, the sunlight analysis included, run once per session
+    (a few seconds each time it was run again); each test gets its own deep copy of the report,
+    so one that changes it changes no other test's. The drawing, context and extraction are
+    shared: read them only."""
+    import copy
+    import dataclasses
+
+    return dataclasses.replace(_sample_checked_once,
+                               report=copy.deepcopy(_sample_checked_once.report),
+                               sunlight=copy.deepcopy(_sample_checked_once.sunlight))
+
+
+@pytest.fixture
+def sample_report(sample_checked) -> dict:
+    """The report of `sample_checked` (this test's own copy)."""
+    return sample_checked.report
+
+
+@pytest.fixture
+def sample_full_report(sample_checked) -> dict:
+    """The report as `formats.render` hands it to the renderers: with the full sunlight
+    document (every window, sunlight.json) in place of report.json's summary."""
+    return {**sample_checked.report, "sunlight": sample_checked.sunlight}
+
+
 def crowded_grid_report(tmp_path: Path) -> dict:
     """200 homes on a grid (samples/generate.py) with the sample's planning conditions; one row
     pushed 5 m south (7 spacing fails) and one building without height (unknowns)."""
@@ -67,6 +103,19 @@ def crowded_grid_report(tmp_path: Path) -> dict:
     ctx["roads"] = []
     path.with_suffix(".plancheck.yaml").write_text(yaml.safe_dump(ctx, allow_unicode=True), "utf-8")
     return check(path).report
+
+
+@pytest.fixture(scope="session")
+def _crowded_grid_once(tmp_path_factory) -> dict:
+    return crowded_grid_report(tmp_path_factory.mktemp("grid"))
+
+
+@pytest.fixture
+def crowded_grid(_crowded_grid_once) -> dict:
+    """crowded_grid_report, checked once per session; each test gets its own deep copy."""
+    import copy
+
+    return copy.deepcopy(_crowded_grid_once)
 
 
 @pytest.fixture(autouse=True)

@@ -168,7 +168,9 @@ def test_not_a_report_is_refused():
         diff({"schema": "something"}, _report([]))
 
 
-def test_diff_command_on_drawings_and_check_baseline(revisions, tmp_path):
+def test_diff_command_on_drawings_and_check_baseline(revisions, reports, tmp_path):
+    from plancheck.render.formats import RenderContext, render
+
     rev1, rev2 = revisions
     out = tmp_path / "d"
     proc = subprocess.run([sys.executable, "-m", "plancheck", "diff", str(rev1), str(rev2),
@@ -182,9 +184,8 @@ def test_diff_command_on_drawings_and_check_baseline(revisions, tmp_path):
 
     # check rev2 with rev1's report as the baseline: the report carries the same diff,
     # and SARIF marks the new failure `new` and the unchanged one `unchanged`
-    base = tmp_path / "base"
-    subprocess.run([sys.executable, "-m", "plancheck", "check", str(rev1), "--out", str(base),
-                    "-q", "--format", "json"], check=False, timeout=300)
+    base = tmp_path / "base"           # rev1's report.json, as `check rev1 --format json` writes it
+    render(reports[0], base, ("json",), RenderContext())
     out2 = tmp_path / "c"
     proc = subprocess.run([sys.executable, "-m", "plancheck", "check", str(rev2), "--out",
                            str(out2), "--baseline", str(base / "report.json"), "--format",

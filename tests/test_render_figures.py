@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import crowded_grid_report
 
 REF = Path(__file__).parent / "data" / "render" / "spacing_view.png"
 #: 南楼 18 m high, 北楼 13 m north of it: 1.2 x 18 = 21.6 m required, 13 m measured -> fail
@@ -239,8 +238,8 @@ def _must(report: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("which", ["sample", "grid200"])
-def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path):
-    report = _sample_report() if which == "sample" else crowded_grid_report(tmp_path)
+def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path, request):
+    report = request.getfixturevalue("sample_report" if which == "sample" else "crowded_grid")
     index = _figures_json(report, tmp_path)
     for fig in index["figures"]:
         boxes = [lab["box"] for lab in fig["labels"]]
@@ -274,10 +273,10 @@ def test_labels_never_overlap_and_fails_are_always_labelled(which, tmp_path):
             assert any(fig["key"] in lab["findings"] for lab in fig["labels"]), fig["key"]
 
 
-def test_plan_is_deterministic_for_the_sample():
+def test_plan_is_deterministic_for_the_sample(sample_report):
     from plancheck.render.plan import plan_figure
 
-    report = _sample_report()
+    report = sample_report
     a, b = plan_figure(report, "zh"), plan_figure(report, "zh")
     assert a.png == b.png and a.labels == b.labels
 
@@ -341,20 +340,14 @@ def test_compare_reads_as_a_comparison_with_its_operator():
     assert compare(minutes, lang="en") == "49 min < 60 min"
 
 
-def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows():
+def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows(request):
     """F0134 (1# short of sun): the 3D view shows 1# as 客体 (blue) with its analysed windows
     in their verdict colours and its worst window's own label, not a plain box."""
     _gl_or_skip()
-    from pathlib import Path
-
-    from plancheck.pipeline import Options, check
     from plancheck.render import scene3d
     from plancheck.render.figures import STATUS_RGB
 
-    repo = Path(__file__).resolve().parents[1]
-    checked = check(repo / "samples" / "huangpu-residential.dxf", Options())
-    # as formats.render hands it to the renderers: with the full sunlight document (every window)
-    report = {**checked.report, "sunlight": checked.sunlight}
+    report = request.getfixturevalue("sample_full_report")   # check(the sample), shared
     (f,) = [f for f in report["findings"] if f["rule"] == "SH-SUN-27" and f["status"] == "fail"]
     scene = scene3d.Scene(report, "zh")
     try:

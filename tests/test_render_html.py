@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import crowded_grid_report
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -682,14 +681,14 @@ def test_prints_a3_landscape_with_the_png_plan(browser, sample):
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
 
 
-def test_plan_svg_labels_a_200_building_scheme(browser, tmp_path):
+def test_plan_svg_labels_a_200_building_scheme(browser, tmp_path, crowded_grid):
     """The live plan of a 200-building scheme (samples/generate.py grid, 7 failing pairs, one
     building without a height): every fail and unknown on screen is labelled or numbered, no
     two labels overlap, with the passing dimensions shown too and zoomed in."""
     from plancheck.render.figures import figure_set
     from plancheck.render.html import build_html
 
-    report = crowded_grid_report(tmp_path)
+    report = crowded_grid                    # crowded_grid_report, shared by the session
     page = tmp_path / "report.html"
     page.write_text(build_html(report, "zh", figures=figure_set(report, "zh", with_3d=False)), "utf-8")
     items = _plan_items(report)

@@ -129,12 +129,11 @@ def test_sarif_rules_quote_the_clause(sample_run):
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
 
 
-def test_sarif_fingerprints_are_stable_and_distinct(sample_run, tmp_path):
-    from plancheck.pipeline import check
+def test_sarif_fingerprints_are_stable_and_distinct(sample_run, sample_report, tmp_path):
     from plancheck.render.sarif import to_sarif
 
     _, sarif, _ = sample_run
-    again = to_sarif(check(SAMPLE).report)
+    again = to_sarif(sample_report)          # an in-process check of SAMPLE, apart from the CLI's
     prints = [r["partialFingerprints"]["plancheckFinding/v1"] for r in sarif["runs"][0]["results"]]
     assert prints == [r["partialFingerprints"]["plancheckFinding/v1"]
                       for r in again["runs"][0]["results"]]

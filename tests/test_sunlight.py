@@ -213,7 +213,7 @@ def test_check_settles_the_pending_pair_and_no_sunlight_leaves_it(tmp_path):
     validate(on["sunlight"])
 
 
-def test_check_settles_the_samples_v1_on_sunlight():
+def test_check_settles_the_samples_v1_on_sunlight(sample_report):
     """samples/README.md V1: 1# (54 m) stands 123 - 92 = 31 m north of 3# (33 m), short of
     第二十三条's 1.2 x 33 = 39.6 m but not of 第二十七条's max(0.5 x 33, 30) = 30 m: the sunlight
     analysis decides the pair. 3# hides 1#'s lower floors over its whole 60 m width, so home
@@ -223,7 +223,7 @@ def test_check_settles_the_samples_v1_on_sunlight():
     under 60 min on the floors 3# shades at noon: sills below 33 - 31 tan(noon elevation)."""
     from plancheck.sunlight.sun import solstice_day, sun_path
 
-    report = check(SAMPLES / "huangpu-residential.dxf").report
+    report = sample_report                # check(the sample), shared by the session
     (pair,) = [f for f in report["findings"] if f["rule"] == "SH-27"]
     assert pair["subjects"] == ["1#", "3#"] and pair["measured"] == pytest.approx(123 - 92)
     assert max(0.5 * 33, 30) <= pair["measured"] < 1.2 * 33

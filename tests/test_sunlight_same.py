@@ -119,15 +119,14 @@ def test_vectorised_post_equals_the_plain_reference(seed):
         assert all(isinstance(x, float) for iv in g.lit for x in iv)
 
 
-def test_sunlight_figures_render_once_per_document(tmp_path):
+def test_sunlight_figures_render_once_per_document(tmp_path, sample_full_report):
     """`check` writes the facade sheets as files and embeds them in report.html: the second
     call with the same document returns the figures already rendered (the same bytes objects),
     and a facade sheet draws its windows as collections, not a patch per window."""
-    from plancheck.pipeline import Options, check
     from plancheck.render import sunlight_figures as F
 
-    checked = check(SAMPLE, Options())
-    report, doc = checked.report, checked.sunlight        # the sheets draw every window
+    report = sample_full_report              # check(SAMPLE, Options()), shared by the session
+    doc = report["sunlight"]                 # the full document: the sheets draw every window
     first = F.figures(doc, "en", report)
     again = F.figures(doc, "en", report)
     assert [r for r, _, _ in first] == [r for r, _, _ in again] and len(first) >= 2
@@ -137,16 +136,15 @@ def test_sunlight_figures_render_once_per_document(tmp_path):
     assert all(a[2] is not b[2] for a, b in zip(first, other))
 
 
-def test_report_html_holds_the_glb_once(tmp_path):
+def test_report_html_holds_the_glb_once(tmp_path, sample_checked):
     """The 3D viewer and the download link share one embedded copy of model.glb (the link
     takes it as a blob in the page; without script it names model.glb beside the report)."""
     import base64
     import re
 
-    from plancheck.pipeline import Options, check
     from plancheck.render.formats import RenderContext, render
 
-    r = check(SAMPLE, Options())
+    r = sample_checked                       # check(SAMPLE, Options()), shared by the session
     render(r.report, tmp_path, ("json", "html"), RenderContext(r, "en"))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     glb = (tmp_path / "model.glb").read_bytes() if (tmp_path / "model.glb").exists() else None
