@@ -458,3 +458,26 @@ def test_culling_on_walls_with_grazing_suns():
     full = first_blockers(prisms, origins, normals, suns, cull=False)
     assert np.array_equal(first_blockers(prisms, origins, normals, suns), full)
     assert np.count_nonzero(full >= 0) > 0.03 * full.size and np.count_nonzero(full == LIT) > 0.1 * full.size
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_never_change_a_result(monkeypatch, threads):
+    """A large call is traced in interleaved blocks of origins on several threads (the kernel
+    releases the GIL): the blocker matrix is the one of a single block, element for element."""
+    from plancheck.geom import rays
+
+    rng = np.random.default_rng(77)
+    polys, base, top = random_scene(3)
+    prisms = build_prisms(polys, base, top)
+    origins, normals = facade_points(rng, polys, base, top, 1001)
+    suns = random_suns(rng, 97)
+    monkeypatch.setenv("PLANCHECK_THREADS", "1")
+    one = first_blockers(prisms, origins, normals, suns)
+    monkeypatch.setattr(rays, "_THREADED_RAYS", 0)
+    monkeypatch.setenv("PLANCHECK_THREADS", str(threads))
+    calls = []
+    real = rays._trace
+    monkeypatch.setattr(rays, "_trace", lambda *a: (calls.append(len(a[16])), real(*a))[1])
+    many = first_blockers(prisms, origins, normals, suns)
+    assert len(calls) == 4 * threads and sum(calls) == len(origins)    # it did split
+    assert np.array_equal(many, one) and np.count_nonzero(one >= 0) > 0

@@ -46,9 +46,11 @@ Conventions (the same in `reference.first_blockers_reference`, which the tests h
 * A zero normal (0, 0) means "no facade" (a ground point): every sun above the horizon is traced.
 
 All jitted code lives in this module (numba validates a cache only against the caller's own file); no fastmath
-(the comparisons must round the same way as the reference's), serial: a `prange` over blocks of origins (a
-stamp/seen row per thread) was measured on the 2-core development machine (issue #19) and was slower there,
-shared with other work (1.0 s serial against 1.8 s on two threads for 20 M rays of the 50-slab grid).
+(the comparisons must round the same way as the reference's). `_trace` releases the GIL (`nogil`): a large
+call is split into interleaved blocks of origins, each with its own scratch (stamp, seen, buffer), traced on
+`_threads()` threads; every origin's row is independent, so the result is the same on any number of threads.
+(A numba `prange` was measured slower on the shared 2-core machine and would start numba's own thread pool,
+which `render/figures.py` must not fork beside.)
 """
 
 from __future__ import annotations
@@ -157,14 +159,45 @@ def first_blockers(prisms: Prisms, origins: np.ndarray, normals: np.ndarray, sun
         from plancheck.geom.reference import first_blockers_reference
         return first_blockers_reference(prisms.polygons, prisms.base, prisms.top, origins, normals, suns)
     out = np.empty((len(origins), len(suns)), np.int32)
-    buf = np.empty(max(prisms.max_edges, 2))
-    stamp = np.full(len(prisms.base), -1, np.int64)
-    seen = np.full(len(prisms.base), -1, np.int64)
-    _trace(prisms.xy, prisms.ring_offsets, prisms.poly_offsets, prisms.bbox, prisms.base, prisms.top,
-           prisms.grid_x0, prisms.grid_y0, prisms.cell, prisms.ncx, prisms.ncy, prisms.cell_start,
-           prisms.cell_items, prisms.zmax, SUN_ORIGIN_OFFSET_M, SUN_TIE_M, origins, normals, suns, out, buf, stamp,
-           seen, cull)
+
+    def block(rows) -> None:
+        o, n = np.ascontiguousarray(origins[rows]), np.ascontiguousarray(normals[rows])
+        res = np.empty((len(o), len(suns)), np.int32)
+        _trace(prisms.xy, prisms.ring_offsets, prisms.poly_offsets, prisms.bbox, prisms.base, prisms.top,
+               prisms.grid_x0, prisms.grid_y0, prisms.cell, prisms.ncx, prisms.ncy, prisms.cell_start,
+               prisms.cell_items, prisms.zmax, SUN_ORIGIN_OFFSET_M, SUN_TIE_M, o, n, suns, res,
+               np.empty(max(prisms.max_edges, 2)), np.full(len(prisms.base), -1, np.int64),
+               np.full(len(prisms.base), -1, np.int64), cull)
+        out[rows] = res
+
+    threads = _threads() if out.size >= _THREADED_RAYS else 1
+    if threads == 1:
+        block(slice(None))
+        return out
+    from concurrent.futures import ThreadPoolExecutor
+
+    # interleaved blocks: neighbouring origins (one floor, one facade) cost alike, so each
+    # thread gets some of every floor
+    k = threads * 4
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(block, [slice(b, None, k) for b in range(k)]))
     return out
+
+
+#: Rays (origins x suns) from which a call is traced on several threads: below it, starting
+#: them costs more than it saves.
+_THREADED_RAYS = 200_000
+
+
+def _threads() -> int:
+    """Cores this process may run on (at most 4), or PLANCHECK_THREADS."""
+    import os
+
+    env = os.environ.get("PLANCHECK_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -386,7 +419,7 @@ def _raise(reach: np.ndarray, spa: np.ndarray, lo: float, hi: float, slope: floa
         r += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _trace(xy: np.ndarray, ro: np.ndarray, po: np.ndarray, bb: np.ndarray, base: np.ndarray, top: np.ndarray,
            gx0: float, gy0: float, cell: float, ncx: int, ncy: int, cstart: np.ndarray, citems: np.ndarray,
            zmax: float, skin: float, tie: float, origins: np.ndarray, normals: np.ndarray, suns: np.ndarray,
