@@ -19,7 +19,19 @@ Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 1.0]])
 
 
+#: the last model built, by the very report object it was built from: `check` writes
+#: model.glb and embeds the same bytes in report.html, and builds the model once
+_LAST: list = []
+
+
 def glb_bytes(report: dict) -> bytes:
+    if _LAST and _LAST[0] is report:
+        return _LAST[1]
+    _LAST[:] = [report, _glb_bytes(report)]
+    return _LAST[1]
+
+
+def _glb_bytes(report: dict) -> bytes:
     from plancheck.render.massing import white_model
 
     scene = white_model(report)

@@ -7,11 +7,10 @@ requirement, greens meeting it), and the 等时线 plan: shadow-duration iso-lin
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from plancheck.render.json_file import write_atomic
-from plancheck.render.style import matplotlib_cjk, status_hex
+from plancheck.render.style import figure_png, matplotlib_cjk, status_hex
 from plancheck.sunlight.output import figure_name
 
 ISO_FILE = "figures/sunlight-isochrones.png"
@@ -165,10 +164,8 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
                            f" — {receiver['verdict']}\nneeds {_req_en(req)}; pass {h['pass']} / fail "
                            f"{h['fail']} / unknown {h['unknown']}\n{est}")),
                  fontsize=9.5, color=status_hex(receiver["verdict"]) if receiver["verdict"] != "pass" else "#222222")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
     del mpl
-    return buf.getvalue()
+    return figure_png(fig)
 
 
 def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> bytes | None:
@@ -271,9 +268,7 @@ def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> b
                                    + ", ".join(iso["unknown_heights"])),
                 transform=ax.transAxes, fontsize=7, color="#b35900")
     del fills
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    return buf.getvalue()
+    return figure_png(fig, tight=True)
 
 
 #: the last figure sets rendered, by the very objects they were rendered from: `check` writes
