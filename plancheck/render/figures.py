@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from plancheck.render.style import (  # noqa: F401 - re-exported: figures' public names
-    CJK_FONTS, DISTANCE_FAMILIES, FILTER_GROUP, Figure, FigureSet, MAX_FINDING_VIEWS,
+    CJK_FONTS, DISTANCE_FAMILIES, FIGURE_SCOPES, FILTER_GROUP, Figure, FigureSet, MAX_FINDING_VIEWS,
     RenderError, SEVERITY, STATUS_RGB, STATUS_WORD, SUN_MARK, SUN_WORD, UNIT_WORD,
     UPPER_FAMILIES, UPPER_METRICS, cjk_font, compare, drawn, group, grouped_segments, is_upper,
     matplotlib_cjk, needs_view, num, relation, required_lines, segment, status_hex, sun_note,
@@ -27,22 +27,35 @@ _CACHE: dict[str, FigureSet] = {}
 _LAST: list = []
 
 
-def _key(report: dict, lang: str, with_3d: bool) -> str:
+def _key(report: dict, how: tuple) -> str:
     text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{lang}|{with_3d}|{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{how}|{text}".encode()).hexdigest()
 
 
-def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSet:
+def scope_of(context) -> str:
+    """The figure scope a render context asks for (`check --figures`), "fails" by default."""
+    scope = getattr(context, "figures", None)
+    return scope if scope in FIGURE_SCOPES else FIGURE_SCOPES[0]
+
+
+def figure_set(report: dict, lang: str = "zh", with_3d: bool = True,
+               scope: str = "fails") -> FigureSet:
     """The plan, the 3D overview and per-finding 3D views (cached per report content).
 
     With `with_3d` and no usable GL stack, the 3D figures are left out and a note says why."""
-    for rp, lg, w3, fs in _LAST:      # the same report object (report.html after the PNGs):
-        if rp is report and lg == lang and w3 == with_3d:   # no hash of a large report
+    how = (lang, with_3d, scope)
+    for rp, hw, fs in _LAST:      # the same report object (report.html after the PNGs):
+        if rp is report and hw == how:   # no hash of a large report
             return fs
-    key = _key(report, lang, with_3d)
-    if key in _CACHE:
-        _LAST[:] = [(report, lang, with_3d, _CACHE[key])]
-        return _CACHE[key]
+    key = _key(report, how)
+    if key not in _CACHE:
+        _CACHE.clear()   # one report at a time is all a run needs
+        _CACHE[key] = _figure_set(report, lang, with_3d, scope)
+    _LAST[:] = [(report, how, _CACHE[key])]
+    return _CACHE[key]
+
+
+def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet:
     from plancheck.render import plan
 
     figures = [plan.plan_figure(report, lang)]
@@ -56,20 +69,23 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True) -> FigureSe
         from plancheck.render import scene3d
 
         try:
-            figures += scene3d.render_views(report, lang)
+            figures += scene3d.render_views(report, lang, scope)
         except RenderError as exc:
             notes.append("本机无法离屏绘制三维图（缺少 OpenGL 库，可安装 libosmesa6）：三维图未生成，"
                          "网页中的交互式三维白模不受影响" if zh else str(exc))
-        views = view_findings(report)
+        views = view_findings(report, scope)
         if len(views) > MAX_FINDING_VIEWS:
             notes.append(f"不合格与未知项超过 {MAX_FINDING_VIEWS} 项（不合格优先）：其余 "
                          f"{len(views) - MAX_FINDING_VIEWS} 项没有单独的三维图，见三维总览" if zh else
                          f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
-    _CACHE.clear()   # one report at a time is all a run needs
-    _CACHE[key] = FigureSet(figures, notes)
-    _LAST[:] = [(report, lang, with_3d, _CACHE[key])]
-    return _CACHE[key]
+    passing = [r for r in (report.get("sunlight") or {}).get("receivers") or []
+               if r.get("windows") and r.get("verdict") == "pass"]
+    if passing and scope != "all":
+        notes.append(f"满足要求的 {len(passing)} 栋受影响建筑未绘墙面日照图（需要时用 --figures all）"
+                     if zh else f"the facade sheets of the {len(passing)} receivers that pass are "
+                     "not drawn (--figures all draws them)")
+    return FigureSet(figures, notes)
 
 
 def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
@@ -80,7 +96,8 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
 
     scene3d.preflight()
     lang = getattr(context, "lang", "zh") or "zh"
-    fs = figure_set(report, lang)
+    scope = scope_of(context)
+    fs = figure_set(report, lang, scope=scope)
     folder = out_dir / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -95,5 +112,5 @@ def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:
     if report.get("sunlight", {}).get("receivers"):   # the figures sunlight findings link to
         from plancheck.render.sunlight_figures import render_files
 
-        written += render_files(report["sunlight"], out_dir, lang, report)
+        written += render_files(report["sunlight"], out_dir, lang, report, scope)
     return written

@@ -30,6 +30,16 @@ CSS_FILES = ("report.css", "plan.css", "print.css")
 JS_FILES = ("page.js", "filters.js", "plan.js", "viewer.js", "sunlight.js")
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+#: a report that links its figures (see MAX_EMBED) may also show images from beside it
+CSP_LINKED = CSP.replace("img-src data:", "img-src data: 'self' file:")
+#: report.html embeds its figures while their PNGs (base64) take at most this many bytes; a
+#: larger set (a scheme with a hundred fails) is linked from the figures/ folder beside the
+#: page instead, and the page says so: a 40 MB page is slow to open and to mail
+MAX_EMBED = 5_000_000
+#: what the page says when it links its figures
+LINKED = {"zh": "图片较多，未内嵌于本网页：图片在同一目录的 figures/ 文件夹中，请与 report.html 一起保存、传送。",
+          "en": "There are many figures, so this page links them instead of embedding them: they are "
+                "in the figures/ folder beside report.html; keep and send the two together."}
 
 FAMILY = {
     "zh": {"spacing": "建筑间距", "setback": "建筑离界距离", "road-setback": "道路红线后退",
@@ -359,15 +369,20 @@ def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _figures(report: dict, lang: str, scope: str) -> FigureSet:
+    from plancheck.render.scene3d import gl_available
+
+    return figure_set(report, lang, with_3d=gl_available(), scope=scope)
+
+
 def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
-               glb: bytes | None = None) -> str:
+               glb: bytes | None = None, scope: str = "fails", link: bool = False) -> str:
+    """The page; with `link`, its figures are `figures/<file>` beside it, not data URIs."""
     import jinja2
 
     lang = lang if lang in WORDS else "zh"
     if figures is None:
-        from plancheck.render.scene3d import gl_available
-
-        figures = figure_set(report, lang, with_3d=gl_available())
+        figures = _figures(report, lang, scope)
     if glb is None:
         from plancheck.render.glb import glb_bytes
 
@@ -400,7 +415,10 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     for fid in sorted(in_plan) if has_plan else ():
         if "plan" not in fig_of.get(fid, []):
             fig_of.setdefault(fid, []).insert(0, "plan")
-    sun = sunlight_html.context(report, lang)
+    sun = sunlight_html.context(report, lang, scope)
+    if link and sun["sunlight"]:
+        for fig in sun["sunlight"]["figures"]:
+            fig["uri"] = fig["file"]
     sun_fig = {}
     if sun["sunlight"] and lang == "en":    # the reasons cite articles: Art. N, terms marked zh
         sun["sunlight"]["not_analysed"] = [{**x, "required_why": _zh_terms(to_en(x.get("required_why")))}
@@ -430,12 +448,14 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     fam_counts = {fam: {s_: sum(1 for f in rows if f["status"] == s_) for s_ in SEVERITY}
                   for fam, rows in families.items()}
     return env.get_template("report.html.j2").render(
-        lang=lang, w=WORDS[lang], csp=CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
+        lang=lang, w=WORDS[lang], csp=CSP_LINKED if link else CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
         status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
         drawing_findings=drawing, indicators=_indicators(report, lang), figures=figures.figures,
-        numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id, notes=figures.notes,
+        numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id,
+        notes=figures.notes + ([LINKED[lang]] if link else []),
         provenance=context_rows(report, lang), num=num, sun_note=sun_note, status_hex=status_hex,
-        png_uri=lambda fig: "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
+        png_uri=lambda fig: f"figures/{fig.file}" if link else
+        "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
         glb_b64=base64.b64encode(glb).decode("ascii"),
         viewer_data=_viewer_data(report, lang), json_script=_json_script,
         plan_scene=scene, in_plan=in_plan, filters=_plan_filters(report, scene, lang, n),
@@ -460,8 +480,22 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:
-    """The `html` format: report.html (and nothing else: it carries its figures and model)."""
+    """The `html` format: report.html, carrying its figures and model; when the figures are
+    more than MAX_EMBED, they are written beside it (figures/, the same files as the `png`
+    format's) and linked."""
+    from plancheck.render.figures import scope_of
     from plancheck.render.json_file import write_atomic
 
     lang = getattr(context, "lang", "zh") or "zh"
-    return [write_atomic(out_dir / "report.html", build_html(report, lang))]
+    lang = lang if lang in WORDS else "zh"
+    scope = scope_of(context)
+    figures = _figures(report, lang, scope)
+    files = [(f"figures/{fig.file}", fig.png) for fig in figures.figures]
+    if (report.get("sunlight") or {}).get("receivers"):
+        from plancheck.render.sunlight_figures import figures as sun_figures
+
+        files += [(rel, png) for rel, _title, png in sun_figures(report["sunlight"], lang, report, scope)]
+    link = sum(len(png) for _rel, png in files) * 4 / 3 > MAX_EMBED
+    written = [write_atomic(out_dir / rel, png) for rel, png in files] if link else []
+    page = build_html(report, lang, figures, scope=scope, link=link)
+    return written + [write_atomic(out_dir / "report.html", page)]

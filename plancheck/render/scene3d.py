@@ -525,13 +525,14 @@ class Scene:
         self.pl.close()
 
 
-def render_views(report: dict, lang: str = "zh") -> list[Figure]:
-    """The overview and one view per failing/unknown finding (up to MAX_FINDING_VIEWS)."""
+def render_views(report: dict, lang: str = "zh", scope: str = "fails") -> list[Figure]:
+    """The overview and one view per failing/unknown finding (with scope "all", per finding;
+    up to MAX_FINDING_VIEWS)."""
     preflight()
     scene = Scene(report, lang)
     try:
         figures = [scene.overview()]
-        for f in view_findings(report)[:MAX_FINDING_VIEWS]:
+        for f in view_findings(report, scope)[:MAX_FINDING_VIEWS]:
             figures.append(scene.finding_view(f))
         return figures
     finally:

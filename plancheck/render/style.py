@@ -28,6 +28,10 @@ FILTER_GROUP = {"spacing": "spacing", "setback": "setback", "river-setback": "se
                 "facade": "capacity"}
 #: one 3D view per failing/unknown finding, up to this many (the rest link to the overview)
 MAX_FINDING_VIEWS = 60
+#: `check --figures`: "fails" (the default) draws a figure per failing or unknown finding and a
+#: facade sheet per failing or undecided receiver; "all" draws the passing ones too. The plan,
+#: the overview and the 等时线 plan are always drawn. So the figures grow with the fails.
+FIGURE_SCOPES = ("fails", "all")
 #: CJK font files tried in order (Debian fonts-wqy-microhei, fonts-noto-cjk)
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
              "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -224,20 +228,24 @@ def drawn(f: dict) -> bool:
     return not (f["family"] == "facade" and f["status"] == "pass")
 
 
-def needs_view(f: dict, buildings: set[str]) -> bool:
-    """A failing or unknown rule finding gets its own 3D view when there is something to frame:
-    a dimension line or a subject building (a site-wide FAR finding has neither)."""
-    if f["family"] == "drawing" or f["status"] not in ("fail", "unknown"):
+def needs_view(f: dict, buildings: set[str], scope: str = "fails") -> bool:
+    """A failing or unknown rule finding (with scope "all", any rule finding) gets its own 3D
+    view when there is something to frame: a dimension line or a subject building (a site-wide
+    FAR finding has neither)."""
+    shown = ("fail", "unknown", "pass") if scope == "all" else ("fail", "unknown")
+    if f["family"] == "drawing" or f["status"] not in shown:
         return False
     return segment(f) is not None or any(s in buildings for s in f["subjects"])
 
 
-def view_findings(report: dict) -> list[dict]:
-    """The findings that get a 3D view: fails first, then unknowns, each in report order, so
-    the MAX_FINDING_VIEWS cap never costs a fail its view while unknowns have theirs."""
+def view_findings(report: dict, scope: str = "fails") -> list[dict]:
+    """The findings that get a 3D view: fails first, then unknowns (then passes), each in
+    report order, so the MAX_FINDING_VIEWS cap never costs a fail its view while others
+    have theirs."""
     names = {b["name"] for b in report["buildings"]}
-    return sorted((f for f in report["findings"] if needs_view(f, names)),
-                  key=lambda f: f["status"] != "fail")
+    rank = {"fail": 0, "unknown": 1}
+    return sorted((f for f in report["findings"] if needs_view(f, names, scope)),
+                  key=lambda f: rank.get(f["status"], 2))
 
 
 def grouped_segments(findings: list[dict]) -> list[tuple[tuple, list[dict]]]:

@@ -273,36 +273,40 @@ def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> b
 
 #: the last figure sets rendered, by the very objects they were rendered from: `check` writes
 #: the PNG files and embeds the same figures in report.html, and renders them once
-_RENDERED: list[tuple[dict, str, dict | None, list]] = []
+_RENDERED: list[tuple[dict, str, dict | None, str, list]] = []
 
 
-def figures(doc: dict, lang: str = "zh", report: dict | None = None) -> list[tuple[str, str, bytes]]:
-    """(file relative to the output folder, title, png) of every sunlight figure; with the
-    report, the 等时线 plan also draws the site, the roads and the buildings' heights. Rendered
-    once per document: a second call with the same objects returns the same figures."""
-    for d, lg, rp, got in _RENDERED:
-        if d is doc and lg == lang and rp is report:
+def figures(doc: dict, lang: str = "zh", report: dict | None = None,
+            scope: str = "all") -> list[tuple[str, str, bytes]]:
+    """(file relative to the output folder, title, png) of every sunlight figure: the 等时线
+    plan and a facade sheet per receiver (with scope "fails", per receiver that fails or is
+    undecided: `check`'s default, see style.FIGURE_SCOPES); with the report, the 等时线 plan
+    also draws the site, the roads and the buildings' heights. Rendered once per document: a
+    second call with the same objects returns the same figures."""
+    for d, lg, rp, sc, got in _RENDERED:
+        if d is doc and lg == lang and rp is report and sc == scope:
             return list(got)
-    out = _figures(doc, lang, report)
-    _RENDERED[:] = [(doc, lang, report, out)]
+    out = _figures(doc, lang, report, scope)
+    _RENDERED[:] = [(doc, lang, report, scope, out)]
     return list(out)
 
 
-def _figures(doc: dict, lang: str, report: dict | None) -> list[tuple[str, str, bytes]]:
+def _figures(doc: dict, lang: str, report: dict | None, scope: str) -> list[tuple[str, str, bytes]]:
     out = []
     iso = isochrones_png(doc, lang, report)
     if iso is not None:
         out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso))
     for r in doc["receivers"]:
-        if r["windows"]:
+        if r["windows"] and (scope == "all" or r["verdict"] != "pass"):
             out.append((figure_name(r["building"]),
                         _t(lang == "zh", f"{r['building']} 各墙面窗日照", f"{r['building']} sunlight of its windows"),
                         elevation_png(doc, r, lang)))
     return out
 
 
-def render_files(doc: dict, out_dir: Path, lang: str = "zh", report: dict | None = None) -> list[Path]:
+def render_files(doc: dict, out_dir: Path, lang: str = "zh", report: dict | None = None,
+                 scope: str = "all") -> list[Path]:
     written = []
-    for rel, _title, png in figures(doc, lang, report):
+    for rel, _title, png in figures(doc, lang, report, scope):
         written.append(write_atomic(Path(out_dir) / rel, png))
     return written
