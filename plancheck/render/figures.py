@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from plancheck.render.style import (  # noqa: F401 - re-exported: figures' public names
@@ -23,6 +24,9 @@ from plancheck.render.style import (  # noqa: F401 - re-exported: figures' publi
 
 
 _CACHE: dict[str, FigureSet] = {}
+#: a worker drawing the matplotlib figures that has not answered in this long is given up on
+#: (and the figures drawn in this process): a slow machine may take minutes, none takes this
+WORKER_TIMEOUT_S = 900.0
 #: the last report object rendered (checked by identity before the content hash)
 _LAST: list = []
 
@@ -56,9 +60,9 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True,
 
 
 def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet:
-    from plancheck.render import plan
-
-    figures = [plan.plan_figure(report, lang)]
+    # the matplotlib figures draw in a worker process while this one renders the 3D views
+    job = _start(_draw_flat, report, lang, scope) if with_3d else None
+    figures: list[Figure] = []
     notes: list[str] = []
     zh = lang == "zh"
     if cjk_font() is None:
@@ -79,6 +83,12 @@ def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet
                          f"{len(views) - MAX_FINDING_VIEWS} 项没有单独的三维图，见三维总览" if zh else
                          f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
+    plan_fig, sheets = _finish(job, _draw_flat, report, lang, scope)
+    figures.insert(0, plan_fig)
+    if sheets is not None:      # figures() hands these out, as if it had drawn them
+        from plancheck.render.sunlight_figures import keep
+
+        keep(report["sunlight"], lang, report, scope, sheets)
     passing = [r for r in (report.get("sunlight") or {}).get("receivers") or []
                if r.get("windows") and r.get("verdict") == "pass"]
     if passing and scope != "all":
@@ -86,6 +96,48 @@ def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet
                      if zh else f"the facade sheets of the {len(passing)} receivers that pass are "
                      "not drawn (--figures all draws them)")
     return FigureSet(figures, notes)
+
+
+def _draw_flat(report: dict, lang: str, scope: str):
+    """The matplotlib figures: the plan, and the sunlight figures (None without an analysis)."""
+    from plancheck.render import plan
+
+    sheets = None
+    if (report.get("sunlight") or {}).get("receivers"):
+        from plancheck.render.sunlight_figures import figures
+
+        sheets = figures(report["sunlight"], lang, report, scope)
+    return plan.plan_figure(report, lang), sheets
+
+
+def _start(fn, *args):
+    """`fn(*args)` started in a worker process, when there is a second core; None otherwise.
+    The `spawn` context: a fresh interpreter, never a fork of one holding GL or threads."""
+    if (os.cpu_count() or 1) < 2 or os.environ.get("PLANCHECK_SERIAL_FIGURES"):
+        return None
+    try:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return pool, pool.submit(fn, *args)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _finish(job, fn, *args, timeout: float = WORKER_TIMEOUT_S):
+    """The worker's result; when there is none, or the worker failed, died or took longer
+    than `timeout`, `fn(*args)` here instead (so a real error is raised from here)."""
+    if job is not None:
+        pool, future = job
+        try:
+            return future.result(timeout=timeout)
+        except Exception:     # noqa: BLE001 - any failure there: draw here
+            for proc in (getattr(pool, "_processes", None) or {}).values():
+                proc.terminate()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return fn(*args)
 
 
 def render_png(report: dict, out_dir: Path, context=None) -> list[Path]:

@@ -287,8 +287,13 @@ def figures(doc: dict, lang: str = "zh", report: dict | None = None,
         if d is doc and lg == lang and rp is report and sc == scope:
             return list(got)
     out = _figures(doc, lang, report, scope)
-    _RENDERED[:] = [(doc, lang, report, scope, out)]
+    keep(doc, lang, report, scope, out)
     return list(out)
+
+
+def keep(doc: dict, lang: str, report: dict | None, scope: str, out: list) -> None:
+    """Remember `out` as these objects' figures (drawn elsewhere: in a worker process)."""
+    _RENDERED[:] = [(doc, lang, report, scope, list(out))]
 
 
 def _figures(doc: dict, lang: str, report: dict | None, scope: str) -> list[tuple[str, str, bytes]]:
