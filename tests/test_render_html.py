@@ -228,6 +228,26 @@ def test_sample_report_in_chromium(browser, sample):
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
 
 
+def test_a_page_over_its_budget_links_its_figures_beside_it(browser, sample, tmp_path, monkeypatch):
+    """A report.html that would be larger than html.MAX_PAGE links its figures from figures/
+    (written beside it) instead of embedding them, says so, and the browser shows them."""
+    from plancheck.render import html
+    from plancheck.render.formats import RenderContext
+
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    monkeypatch.setattr(html, "MAX_PAGE", 1)
+    written = html.render(report, tmp_path, RenderContext(None, "zh"))
+    page = tmp_path / "report.html"
+    text = page.read_text("utf-8")
+    assert "data:image/png" not in text and html.LINKED["zh"] in text
+    linked = set(re.findall(r'src="(figures/[^"]+\.png)"', text))
+    assert linked and linked == {str(p.relative_to(tmp_path)) for p in written if p.suffix == ".png"}
+    assert len(page.read_bytes()) < len((sample / "report.html").read_bytes())
+    browser.open(page)
+    images = browser.js("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
+    assert len(images) >= len(linked) and all(done and width > 0 for done, width, _ in images), images
+
+
 def _fid(report: dict, rule: str, subjects: list[str] | None = None, status: str | None = None) -> str:
     """The id of the sample's finding for `rule` (and `subjects`, `status`): ids are numbered
     in clause order, so they move when a clause is added; the findings themselves do not."""

@@ -32,10 +32,11 @@ CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; connect-src 'none'; base-uri 'none'; form-action 'none'")
 #: a report that links its figures (see MAX_EMBED) may also show images from beside it
 CSP_LINKED = CSP.replace("img-src data:", "img-src data: 'self' file:")
-#: report.html embeds its figures while their PNGs (base64) take at most this many bytes; a
-#: larger set (a scheme with a hundred fails) is linked from the figures/ folder beside the
-#: page instead, and the page says so: a 40 MB page is slow to open and to mail
-MAX_EMBED = 5_000_000
+#: report.html embeds its figures while the page stays under this many bytes; a larger page
+#: (a scheme with a hundred fails) links them from the figures/ folder beside it instead, and
+#: says so: a 40 MB page is slow to open and to mail (the 3D model stays embedded: a page
+#: opened from disk may not read a file beside it)
+MAX_PAGE = 8_000_000
 #: what the page says when it links its figures
 LINKED = {"zh": "图片较多，未内嵌于本网页：图片在同一目录的 figures/ 文件夹中，请与 report.html 一起保存、传送。",
           "en": "There are many figures, so this page links them instead of embedding them: they are "
@@ -480,9 +481,8 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:
-    """The `html` format: report.html, carrying its figures and model; when the figures are
-    more than MAX_EMBED, they are written beside it (figures/, the same files as the `png`
-    format's) and linked."""
+    """The `html` format: report.html, carrying its figures and model; a page over MAX_PAGE
+    links its figures instead, written beside it (figures/, the `png` format's files)."""
     from plancheck.render.figures import scope_of
     from plancheck.render.json_file import write_atomic
 
@@ -490,12 +490,14 @@ def render(report: dict, out_dir: Path, context=None) -> list[Path]:
     lang = lang if lang in WORDS else "zh"
     scope = scope_of(context)
     figures = _figures(report, lang, scope)
-    files = [(f"figures/{fig.file}", fig.png) for fig in figures.figures]
-    if (report.get("sunlight") or {}).get("receivers"):
-        from plancheck.render.sunlight_figures import figures as sun_figures
+    page = build_html(report, lang, figures, scope=scope)
+    written = []
+    if len(page.encode("utf-8")) > MAX_PAGE:
+        files = [(f"figures/{fig.file}", fig.png) for fig in figures.figures]
+        if (report.get("sunlight") or {}).get("receivers"):
+            from plancheck.render.sunlight_figures import figures as sun_figures
 
-        files += [(rel, png) for rel, _title, png in sun_figures(report["sunlight"], lang, report, scope)]
-    link = sum(len(png) for _rel, png in files) * 4 / 3 > MAX_EMBED
-    written = [write_atomic(out_dir / rel, png) for rel, png in files] if link else []
-    page = build_html(report, lang, figures, scope=scope, link=link)
+            files += [(rel, png) for rel, _title, png in sun_figures(report["sunlight"], lang, report, scope)]
+        written = [write_atomic(out_dir / rel, png) for rel, png in files]
+        page = build_html(report, lang, figures, scope=scope, link=True)
     return written + [write_atomic(out_dir / "report.html", page)]

@@ -245,8 +245,10 @@ def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimes
     verts = np.stack([np.column_stack(c) for c in (
         (x0 + px, y0 + py, z0), (x1 + px, y1 + py, z0), (x1 + px, y1 + py, z1), (x0 + px, y0 + py, z1))],
         axis=1).reshape(-1, 3)
+    # one face per quad, wound to face out of the wall (the bundled viewer draws both sides)
+    out = (y1 - y0) * q[:, 5] - (x1 - x0) * q[:, 6] >= 0
     k = 4 * np.arange(len(q))[:, None]
-    faces = (k + np.array([0, 1, 2, 0, 2, 3, 0, 2, 1, 0, 3, 2])).reshape(-1, 3)   # both sides
+    faces = (k + np.where(out[:, None], [0, 1, 2, 0, 2, 3], [0, 2, 1, 0, 3, 2])).reshape(-1, 3)
     colours = np.repeat(np.array([row[7] for row in quads], dtype=np.uint8), 4, axis=0)
     mesh = trimesh.Trimesh(verts, faces, process=False)
     mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=colours)
