@@ -111,32 +111,56 @@ def _draw_flat(report: dict, lang: str, scope: str):
 
 
 def _start(fn, *args):
-    """`fn(*args)` started in a worker process, when there is a second core; None otherwise.
-    The `spawn` context: a fresh interpreter, never a fork of one holding GL or threads."""
-    if (os.cpu_count() or 1) < 2 or os.environ.get("PLANCHECK_SERIAL_FIGURES"):
-        return None
-    try:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    """`fn(*args)` started in a forked worker process, when there is a second core and forking
+    is safe: no other thread and no GL context yet in this process (a fork copies neither
+    threads nor a GL driver's state soundly). A fork, not a spawn: the child shares the report
+    as it is; pickling a 50-building report for a fresh interpreter costs more than the drawing.
+    None when it does not start: the caller then draws here."""
+    import sys
+    import threading
 
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return pool, pool.submit(fn, *args)
-    except (OSError, RuntimeError):
+    if (os.cpu_count() or 1) < 2 or os.environ.get("PLANCHECK_SERIAL_FIGURES") \
+            or threading.active_count() > 1 or "vtkmodules.vtkRenderingOpenGL2" in sys.modules:
         return None
+    import multiprocessing
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+        proc.start()
+    except (OSError, ValueError):
+        return None
+    send.close()
+    return proc, recv
+
+
+def _child(conn, fn, args) -> None:
+    try:
+        conn.send((True, fn(*args)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which draws itself
+        conn.send((False, repr(exc)))
+    finally:
+        conn.close()
 
 
 def _finish(job, fn, *args, timeout: float = WORKER_TIMEOUT_S):
     """The worker's result; when there is none, or the worker failed, died or took longer
     than `timeout`, `fn(*args)` here instead (so a real error is raised from here)."""
     if job is not None:
-        pool, future = job
+        proc, conn = job
         try:
-            return future.result(timeout=timeout)
-        except Exception:     # noqa: BLE001 - any failure there: draw here
-            for proc in (getattr(pool, "_processes", None) or {}).values():
-                proc.terminate()
+            if conn.poll(timeout):
+                ok, value = conn.recv()
+                if ok:
+                    return value
+        except (EOFError, OSError):   # the worker died without an answer
+            pass
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(5)
+            conn.close()
     return fn(*args)
 
 
