@@ -187,6 +187,10 @@ def test_fails_get_their_3d_views_before_unknowns():
     views = view_findings(report)
     assert views[0]["id"] == "F0001" and len(views) == MAX_FINDING_VIEWS + 11
     assert [v["id"] for v in views[1:]] == [u["id"] for u in unknowns]   # report order kept
+    # passes have views only on request (`--figures all`), after every fail and unknown
+    assert "F0002" not in {v["id"] for v in views}
+    everything = view_findings(report, "all")
+    assert [v["id"] for v in everything] == [v["id"] for v in views] + ["F0002"]
 
 
 # --- labels: never overlapping; fails and unknowns always labelled --------------------------------
