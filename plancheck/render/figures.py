@@ -3,9 +3,13 @@
 Every figure is rendered from the report dict alone (drawing coordinates, metres): the 2D plan
 (`plan.py`, matplotlib), the 3D overview and one 3D view per failing or unknown finding
 (`scene3d.py`, pyvista off-screen). `figure_set` renders them once per report; `png` and
-`html` in the same run share the result. Each figure records how drawing coordinates map to
-its pixels (`mapping`), so tools and tests can find a finding's dimension line in the image,
-and every label's pixel box (`labels`, placed by labels.py: no two overlap).
+`html` in the same run share the result. Which findings get a view is `scope` ("fails", the
+default, or "all": `check --figures`), so the figures grow with the fails. While this process
+renders the 3D views, a forked worker draws the matplotlib figures (the plan, the sunlight
+sheets): two cores draw at once; without a second core, or where a fork is unsafe, all is drawn
+here. Each figure records how drawing coordinates map to its pixels (`mapping`), so tools and
+tests can find a finding's dimension line in the image, and every label's pixel box (`labels`,
+placed by labels.py: no two overlap).
 """
 
 from __future__ import annotations
@@ -124,6 +128,8 @@ def _start(fn, *args):
         return None
     import multiprocessing
 
+    for stream in (sys.stdout, sys.stderr):   # the child must not write their buffers again
+        stream.flush()
     try:
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)

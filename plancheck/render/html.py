@@ -30,7 +30,7 @@ CSS_FILES = ("report.css", "plan.css", "print.css")
 JS_FILES = ("page.js", "filters.js", "plan.js", "viewer.js", "sunlight.js")
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; connect-src 'none'; base-uri 'none'; form-action 'none'")
-#: a report that links its figures (see MAX_EMBED) may also show images from beside it
+#: a report that links its figures (see MAX_PAGE) may also show images from beside it
 CSP_LINKED = CSP.replace("img-src data:", "img-src data: 'self' file:")
 #: report.html embeds its figures while the page stays under this many bytes; a larger page
 #: (a scheme with a hundred fails) links them from the figures/ folder beside it instead, and
@@ -449,7 +449,8 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     fam_counts = {fam: {s_: sum(1 for f in rows if f["status"] == s_) for s_ in SEVERITY}
                   for fam, rows in families.items()}
     return env.get_template("report.html.j2").render(
-        lang=lang, w=WORDS[lang], csp=CSP_LINKED if link else CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
+        lang=lang, w=WORDS[lang], csp=CSP_LINKED if link else CSP, report=report,
+        verdict=VERDICT[lang][report["verdict"]],
         status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
         drawing_findings=drawing, indicators=_indicators(report, lang), figures=figures.figures,
         numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id,
