@@ -124,7 +124,8 @@ def _start(fn, *args):
     import threading
 
     if (os.cpu_count() or 1) < 2 or os.environ.get("PLANCHECK_SERIAL_FIGURES") \
-            or threading.active_count() > 1 or "vtkmodules.vtkRenderingOpenGL2" in sys.modules:
+            or threading.active_count() > 1 or "vtkmodules.vtkRenderingOpenGL2" in sys.modules \
+            or _numba_threads():
         return None
     import multiprocessing
 
@@ -139,6 +140,15 @@ def _start(fn, *args):
         return None
     send.close()
     return proc, recv
+
+
+def _numba_threads() -> bool:
+    """Has numba started its thread pool (a `parallel=True` kernel ran)? Not a Python thread,
+    so threading does not count it; a fork would copy its locks in whatever state."""
+    import sys
+
+    module = sys.modules.get("numba.np.ufunc.parallel")
+    return bool(getattr(module, "_is_initialized", False))
 
 
 def _child(conn, fn, args) -> None:
