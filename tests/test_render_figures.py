@@ -375,3 +375,44 @@ def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows():
     assert near(STATUS_RGB["fail"]) > 50                           # its failing ones (and label)
     kinds = [lab["kind"] for lab in view.labels]
     assert kinds.count("role") == 2                                # 主体（遮挡）3#, 客体（受遮挡）1#
+
+
+def test_the_figures_worker_answers_or_the_figures_are_drawn_here():
+    """The matplotlib figures' worker (a fork) never loses a figure nor hangs the check: a
+    worker that fails or does not answer in time is given up and the figures are drawn here;
+    with another thread running, no fork is taken at all."""
+    import threading
+    import time
+
+    from plancheck.render import figures as F
+
+    parent = os.getpid()
+
+    def where():
+        return "here" if os.getpid() == parent else "worker"
+
+    def fails_there():
+        if os.getpid() != parent:
+            raise RuntimeError("the worker failed")
+        return "here"
+
+    def hangs_there():
+        if os.getpid() != parent:
+            time.sleep(120)
+        return "here"
+
+    job = F._start(where)
+    assert F._finish(job, where) == ("worker" if job is not None else "here")
+    assert F._finish(F._start(fails_there), fails_there) == "here"
+    job = F._start(hangs_there)
+    assert F._finish(job, hangs_there, timeout=0.5) == "here"
+    if job is not None:
+        assert not job[0].is_alive()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert F._start(where) is None
+    finally:
+        stop.set()
+        other.join()
