@@ -27,11 +27,11 @@ from plancheck.render.style import (  # noqa: F401 - re-exported: figures' publi
     value, view_findings, worst)
 
 
-_CACHE: dict[str, FigureSet] = {}
 #: a worker drawing the matplotlib figures that has not answered in this long is given up on
 #: (and the figures drawn in this process): a slow machine may take minutes, none takes this
 WORKER_TIMEOUT_S = 900.0
-#: the last report object rendered (checked by identity before the content hash)
+#: the last figure set: (report object, (lang, with_3d, scope), the report's content key or
+#: None until another report object asks, FigureSet); one report at a time is all a run needs
 _LAST: list = []
 
 
@@ -50,17 +50,21 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True,
                scope: str = "fails") -> FigureSet:
     """The plan, the 3D overview and per-finding 3D views (cached per report content).
 
-    With `with_3d` and no usable GL stack, the 3D figures are left out and a note says why."""
+    With `with_3d` and no usable GL stack, the 3D figures are left out and a note says why.
+    The same report object (report.html after the PNGs) is never hashed: hashing a 50-building
+    report costs a second; another object is compared by content."""
     how = (lang, with_3d, scope)
-    for rp, hw, fs in _LAST:      # the same report object (report.html after the PNGs):
-        if rp is report and hw == how:   # no hash of a large report
+    if _LAST and _LAST[0][1] == how:
+        last, _how, key, fs = _LAST[0]
+        if last is report:
             return fs
-    key = _key(report, how)
-    if key not in _CACHE:
-        _CACHE.clear()   # one report at a time is all a run needs
-        _CACHE[key] = _figure_set(report, lang, with_3d, scope)
-    _LAST[:] = [(report, how, _CACHE[key])]
-    return _CACHE[key]
+        key, new = key or _key(last, how), _key(report, how)
+        if new == key:
+            _LAST[:] = [(report, how, new, fs)]
+            return fs
+    fs = _figure_set(report, lang, with_3d, scope)
+    _LAST[:] = [(report, how, None, fs)]
+    return fs
 
 
 def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet:
