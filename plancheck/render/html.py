@@ -491,14 +491,18 @@ def render(report: dict, out_dir: Path, context=None) -> list[Path]:
     lang = lang if lang in WORDS else "zh"
     scope = scope_of(context)
     figures = _figures(report, lang, scope)
-    page = build_html(report, lang, figures, scope=scope)
-    written = []
-    if len(page.encode("utf-8")) > MAX_PAGE:
-        files = [(f"figures/{fig.file}", fig.png) for fig in figures.figures]
-        if (report.get("sunlight") or {}).get("receivers"):
-            from plancheck.render.sunlight_figures import figures as sun_figures
+    files = [(f"figures/{fig.file}", fig.png) for fig in figures.figures]
+    if (report.get("sunlight") or {}).get("receivers"):
+        from plancheck.render.sunlight_figures import figures as sun_figures
 
-            files += [(rel, png) for rel, _title, png in sun_figures(report["sunlight"], lang, report, scope)]
-        written = [write_atomic(out_dir / rel, png) for rel, png in files]
-        page = build_html(report, lang, figures, scope=scope, link=True)
+        files += [(rel, png) for rel, _title, png in sun_figures(report["sunlight"], lang, report, scope)]
+    inline = sum(len(png) for _rel, png in files) * 4 // 3      # the figures as base64
+    # build the likelier page first (figures over half the budget: linked), the other only
+    # when the first shows it was the wrong one (a 50-building page takes a second to build)
+    link = inline > MAX_PAGE // 2
+    page = build_html(report, lang, figures, scope=scope, link=link)
+    if link != (len(page.encode("utf-8")) + (inline if link else 0) > MAX_PAGE):
+        link = not link
+        page = build_html(report, lang, figures, scope=scope, link=link)
+    written = [write_atomic(out_dir / rel, png) for rel, png in files] if link else []
     return written + [write_atomic(out_dir / "report.html", page)]
