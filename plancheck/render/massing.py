@@ -217,6 +217,7 @@ def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimes
     spacing = (sun.get("settings") or {}).get("sample_spacing_m", 0.3)
     quads: list[list] = []          # [x0, y0, x1, y1, z0, nx, ny, rgba]
     runs: dict[tuple, list] = {}    # the last sampled strip of each wall, floor and colour
+    # drawn windows first, as they come; then the sampled strips in order along their walls
     for w in sorted(wins, key=lambda w: not w.get("drawn", True) and sum(w["along_m"])):
         (x0, y0), (x1, y1) = w["line"]
         az = math.radians(w.get("azimuth_deg", 180.0))
