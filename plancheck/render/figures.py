@@ -69,7 +69,7 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True,
 
 def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet:
     # the matplotlib figures draw in a worker process while this one renders the 3D views
-    job = _start(_draw_flat, report, lang, scope) if with_3d else None
+    job = _start(_draw_flat, report, lang, scope, True) if with_3d else None
     figures: list[Figure] = []
     notes: list[str] = []
     zh = lang == "zh"
@@ -91,12 +91,16 @@ def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet
                          f"{len(views) - MAX_FINDING_VIEWS} 项没有单独的三维图，见三维总览" if zh else
                          f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
-    plan_fig, sheets = _finish(job, _draw_flat, report, lang, scope)
+    plan_fig, sheets, model = _finish(job, _draw_flat, report, lang, scope)
     figures.insert(0, plan_fig)
     if sheets is not None:      # figures() hands these out, as if it had drawn them
-        from plancheck.render.sunlight_figures import keep
+        from plancheck.render import sunlight_figures
 
-        keep(report["sunlight"], lang, report, scope, sheets)
+        sunlight_figures.keep(report["sunlight"], lang, report, scope, sheets)
+    if model is not None:       # and so does glb_bytes()
+        from plancheck.render import glb
+
+        glb.keep(report, model)
     passing = [r for r in (report.get("sunlight") or {}).get("receivers") or []
                if r.get("windows") and r.get("verdict") == "pass"]
     if passing and scope != "all":
@@ -106,8 +110,10 @@ def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet
     return FigureSet(figures, notes)
 
 
-def _draw_flat(report: dict, lang: str, scope: str):
-    """The matplotlib figures: the plan, and the sunlight figures (None without an analysis)."""
+def _draw_flat(report: dict, lang: str, scope: str, model: bool = False):
+    """The matplotlib figures: the plan, and the sunlight figures (None without an analysis);
+    with `model`, also the GLB (model.glb, embedded in report.html): the worker, drawing no 3D
+    view, is done first, and builds it meanwhile."""
     from plancheck.render import plan
 
     sheets = None
@@ -115,7 +121,12 @@ def _draw_flat(report: dict, lang: str, scope: str):
         from plancheck.render.sunlight_figures import figures
 
         sheets = figures(report["sunlight"], lang, report, scope)
-    return plan.plan_figure(report, lang), sheets
+    glb = None
+    if model:
+        from plancheck.render.glb import glb_bytes
+
+        glb = glb_bytes(report)
+    return plan.plan_figure(report, lang), sheets, glb
 
 
 def _start(fn, *args):

@@ -25,10 +25,14 @@ _LAST: list = []
 
 
 def glb_bytes(report: dict) -> bytes:
-    if _LAST and _LAST[0] is report:
-        return _LAST[1]
-    _LAST[:] = [report, _glb_bytes(report)]
+    if not (_LAST and _LAST[0] is report):
+        keep(report, _glb_bytes(report))
     return _LAST[1]
+
+
+def keep(report: dict, data: bytes) -> None:
+    """Remember `data` as this report object's model (built elsewhere: the figures' worker)."""
+    _LAST[:] = [report, data]
 
 
 def _glb_bytes(report: dict) -> bytes:
