@@ -68,8 +68,13 @@ def figure_set(report: dict, lang: str = "zh", with_3d: bool = True,
 
 
 def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet:
-    # the matplotlib figures draw in a worker process while this one renders the 3D views
-    job = _start(_draw_flat, report, lang, scope, True) if with_3d else None
+    # the matplotlib figures draw in a worker process while this one renders the 3D views,
+    # then both draw the facade sheets left, each taking the next one (see _Claims)
+    try:
+        claims = _Claims() if with_3d else None
+    except (OSError, ImportError):    # no shared memory here: all is drawn in this process
+        claims = None
+    job = _start(_draw_flat, report, lang, scope, claims, True) if claims is not None else None
     figures: list[Figure] = []
     notes: list[str] = []
     zh = lang == "zh"
@@ -91,12 +96,16 @@ def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet
                          f"{len(views) - MAX_FINDING_VIEWS} 项没有单独的三维图，见三维总览" if zh else
                          f"{len(views) - MAX_FINDING_VIEWS} failing/unknown findings beyond the "
                          f"first {MAX_FINDING_VIEWS} (fails first) have no own 3D view; see the overview")
-    plan_fig, sheets, model = _finish(job, _draw_flat, report, lang, scope)
+    sun = report.get("sunlight") or {}
+    mine = _draw_sheets(sun, lang, scope, claims) if job is not None and sun.get("receivers") else {}
+    plan_fig, iso, sheets, model = _finish(job, _draw_flat, report, lang, scope)
     figures.insert(0, plan_fig)
     if sheets is not None:      # figures() hands these out, as if it had drawn them
         from plancheck.render import sunlight_figures
 
-        sunlight_figures.keep(report["sunlight"], lang, report, scope, sheets)
+        sheets.update(mine)
+        sunlight_figures.keep(sun, lang, report, scope,
+                              ([iso] if iso else []) + [sheets[k] for k in sorted(sheets)])
     if model is not None:       # and so does glb_bytes()
         from plancheck.render import glb
 
@@ -110,23 +119,52 @@ def _figure_set(report: dict, lang: str, with_3d: bool, scope: str) -> FigureSet
     return FigureSet(figures, notes)
 
 
-def _draw_flat(report: dict, lang: str, scope: str, model: bool = False):
-    """The matplotlib figures: the plan, and the sunlight figures (None without an analysis);
+def _draw_flat(report: dict, lang: str, scope: str, claims=None, model: bool = False):
+    """The matplotlib figures: the plan, the 等时线 plan and the facade sheets by index (those
+    two None without a sunlight analysis; with `claims`, the sheets this process claims first);
     with `model`, also the GLB (model.glb, embedded in report.html): the worker, drawing no 3D
-    view, is done first, and builds it meanwhile."""
+    view, builds it meanwhile."""
     from plancheck.render import plan
 
-    sheets = None
-    if (report.get("sunlight") or {}).get("receivers"):
-        from plancheck.render.sunlight_figures import figures
-
-        sheets = figures(report["sunlight"], lang, report, scope)
-    glb = None
+    glb = iso = sheets = None
     if model:
         from plancheck.render.glb import glb_bytes
 
         glb = glb_bytes(report)
-    return plan.plan_figure(report, lang), sheets, glb
+    sun = report.get("sunlight") or {}
+    if sun.get("receivers"):
+        from plancheck.render.sunlight_figures import iso_figure
+
+        iso = iso_figure(sun, lang, report)
+        sheets = _draw_sheets(sun, lang, scope, claims)
+    return plan.plan_figure(report, lang), iso, sheets, glb
+
+
+def _draw_sheets(sun: dict, lang: str, scope: str, claims=None) -> dict[int, tuple]:
+    """The facade sheets by receiver index: all, or with `claims` those this process claims."""
+    from plancheck.render.sunlight_figures import sheet, sheet_receivers
+
+    receivers = sheet_receivers(sun, scope)
+    ks = range(len(receivers)) if claims is None else iter(lambda: claims.take(len(receivers)), None)
+    return {k: sheet(sun, receivers[k], lang) for k in ks}
+
+
+class _Claims:
+    """Indices handed out once each, to whichever process asks first: a counter in shared
+    memory that a forked worker inherits, so the worker and this process share the facade
+    sheets as each comes free (a scheme with 185 failing receivers has more sheets than
+    3D views: one process alone would draw them for 40 s while the other waits)."""
+
+    def __init__(self):
+        import multiprocessing
+
+        self.next = multiprocessing.Value("i", 0)
+
+    def take(self, n: int) -> int | None:
+        with self.next.get_lock():
+            k = self.next.value
+            self.next.value = k + 1
+        return k if k < n else None
 
 
 def _start(fn, *args):

@@ -297,16 +297,26 @@ def keep(doc: dict, lang: str, report: dict | None, scope: str, out: list) -> No
 
 
 def _figures(doc: dict, lang: str, report: dict | None, scope: str) -> list[tuple[str, str, bytes]]:
-    out = []
+    iso = iso_figure(doc, lang, report)
+    return ([iso] if iso is not None else []) + [sheet(doc, r, lang) for r in sheet_receivers(doc, scope)]
+
+
+def iso_figure(doc: dict, lang: str, report: dict | None) -> tuple[str, str, bytes] | None:
+    """(file, title, png) of the 等时线 plan; None without iso-lines."""
     iso = isochrones_png(doc, lang, report)
-    if iso is not None:
-        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso))
-    for r in doc["receivers"]:
-        if r["windows"] and (scope == "all" or r["verdict"] != "pass"):
-            out.append((figure_name(r["building"]),
-                        _t(lang == "zh", f"{r['building']} 各墙面窗日照", f"{r['building']} sunlight of its windows"),
-                        elevation_png(doc, r, lang)))
-    return out
+    return None if iso is None else (ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso)
+
+
+def sheet_receivers(doc: dict, scope: str) -> list[dict]:
+    """The receivers that get a facade sheet, in document order."""
+    return [r for r in doc["receivers"] if r["windows"] and (scope == "all" or r["verdict"] != "pass")]
+
+
+def sheet(doc: dict, receiver: dict, lang: str) -> tuple[str, str, bytes]:
+    """(file, title, png) of one receiver's facade sheet."""
+    name = receiver["building"]
+    return (figure_name(name), _t(lang == "zh", f"{name} 各墙面窗日照", f"{name} sunlight of its windows"),
+            elevation_png(doc, receiver, lang))
 
 
 def render_files(doc: dict, out_dir: Path, lang: str = "zh", report: dict | None = None,
