@@ -408,6 +408,16 @@ def test_the_figures_worker_answers_or_the_figures_are_drawn_here():
     assert F._finish(job, hangs_there, timeout=0.5) == "here"
     if job is not None:
         assert not job[0].is_alive()
+    # the facade sheets: each index drawn once, by whichever process takes it first
+    claims = F._Claims()
+
+    def take_all():
+        return list(iter(lambda: claims.take(50), None))
+
+    job = F._start(take_all)
+    here = take_all()
+    there = F._finish(job, list) if job is not None else []
+    assert sorted(here + there) == list(range(50))
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
