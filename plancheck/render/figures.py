@@ -6,8 +6,8 @@ Every figure is rendered from the report dict alone (drawing coordinates, metres
 `html` in the same run share the result. Which findings get a view is `scope` ("fails", the
 default, or "all": `check --figures`), so the figures grow with the fails. While this process
 renders the 3D views, a forked worker draws the matplotlib figures (the plan, the sunlight
-sheets): two cores draw at once; without a second core, or where a fork is unsafe, all is drawn
-here. Each figure records how drawing coordinates map to its pixels (`mapping`), so tools and
+sheets; this process takes its share of the sheets when its views are done): two cores draw at
+once; without a second core, or where a fork is unsafe, all is drawn here. Each figure records how drawing coordinates map to its pixels (`mapping`), so tools and
 tests can find a finding's dimension line in the image, and every label's pixel box (`labels`,
 placed by labels.py: no two overlap).
 """
