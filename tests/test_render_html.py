@@ -230,7 +230,8 @@ def test_sample_report_in_chromium(browser, sample):
 
 def test_a_page_over_its_budget_links_its_figures_beside_it(browser, sample, tmp_path, monkeypatch):
     """A report.html that would be larger than html.MAX_PAGE links its figures from figures/
-    (written beside it) instead of embedding them, says so, and the browser shows them."""
+    (written beside it) instead of embedding them, says so, and the browser shows them; a large
+    model is model.glb beside it, named by the viewer."""
     from plancheck.render import html
     from plancheck.render.formats import RenderContext
 
@@ -243,9 +244,13 @@ def test_a_page_over_its_budget_links_its_figures_beside_it(browser, sample, tmp
     linked = set(re.findall(r'src="(figures/[^"]+\.png)"', text))
     assert linked and linked == {str(p.relative_to(tmp_path)) for p in written if p.suffix == ".png"}
     assert len(page.read_bytes()) < len((sample / "report.html").read_bytes())
+    # the model, too large for this budget, is model.glb beside the page, and the viewer says so
+    assert 'id="model-glb"></script>' in text and (tmp_path / "model.glb").read_bytes()[:4] == b"glTF"
     browser.open(page)
     images = browser.js("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
     assert len(images) >= len(linked) and all(done and width > 0 for done, width, _ in images), images
+    assert browser.js("document.getElementById('viewer-note').textContent") == html.WORDS["zh"]["no_model"]
+    assert not browser.problems(page)["errors"]
 
 
 def _fid(report: dict, rule: str, subjects: list[str] | None = None, status: str | None = None) -> str:
