@@ -6,10 +6,13 @@ Writes `samples.generate.grid_scheme(n)` (with the sample's planning conditions 
 into a temp folder and runs the real CLI in a fresh process, three times each:
 
 * `check --format json` (the check alone, rendering skipped),
-* `check` with the default formats (json, png figures, glb model, html report),
+* `check` with the default formats (json, png figures, glb model, html report): a figure
+  per fail and unknown,
+* `check --figures all`: a figure per finding, passes too (capped as the 3D views are),
 * `report report.json` (re-rendering html, glb and png from the saved report),
 
-then prints best and median wall times, the number of figures and the HTML size.
+then prints best and median wall times, the number of figures, the HTML size (its figures
+linked, not embedded, past html.MAX_PAGE) and the GLB size.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def main(sizes: list[int]) -> None:
             runs = {
                 "check --format json": ["check", str(path), "--out", str(out), "-q", "--format", "json"],
                 "check (all formats)": ["check", str(path), "--out", str(out), "-q"],
+                "check --figures all": ["check", str(path), "--out", str(out), "-q", "--figures", "all"],
                 "report report.json": ["report", str(out / "report.json")],
             }
             for what, args in runs.items():

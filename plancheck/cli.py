@@ -41,6 +41,10 @@ CheckRulesetOpt = typer.Option(None, "--ruleset", metavar="ID|PATH", help="Rules
                                "id or a ruleset folder (beats the context file's ruleset:, which "
                                "may only name an installed one). report.json records its path "
                                "and a sha256 of every clause file.")
+FiguresOpt = typer.Option("fails", "--figures", help="Which figures to draw: fails (a 3D view per "
+                          "failing or unknown finding, a facade sheet per failing or undecided "
+                          "sunlight receiver) or all (the passing ones too). The plan and the "
+                          "overviews are always drawn.")
 NoSunOpt = typer.Option(False, "--no-sunlight", help="Skip the sunlight analysis: findings that "
                         "need it (第二十七条 pairs, 第三十条 buildings) stay unknown.")
 
@@ -78,6 +82,12 @@ def _options(context, zone, units, layers, lang, no_sunlight: bool = False,
                    units=_choice(units, UNITS, "--units"), layers=layers,
                    lang=_choice(lang, ("zh", "en"), "--lang"), sunlight=not no_sunlight,
                    ruleset=ruleset)
+
+
+def _figure_scope(value: str) -> str:
+    from plancheck.render.style import FIGURE_SCOPES
+
+    return _choice(value, FIGURE_SCOPES, "--figures")
 
 
 def _formats(spec: Optional[str]) -> tuple[str, ...]:
@@ -182,6 +192,7 @@ def check(
     context_radius: Optional[float] = RadiusOpt,
     no_sunlight: bool = NoSunOpt,
     ruleset: Optional[str] = CheckRulesetOpt,
+    figures: str = FiguresOpt,
 ) -> None:
     """Check a drawing: indicators, clause findings and drawing problems -> report.json.
 
@@ -190,6 +201,7 @@ def check(
     """
     opts = _options(context, zone, units, layers, lang, no_sunlight, ruleset)
     names = _formats(formats)
+    figures = _figure_scope(figures)
 
     def body() -> int:
         from plancheck.pipeline import check as run_check
@@ -209,7 +221,7 @@ def check(
         if result.report["context"].get("file"):
             result.report["context"]["file"] = _shown(result.report["context"]["file"])
         shown_diff = _add_baseline(result.report, baseline, opts) if baseline else None
-        written = render(result.report, folder, names, RenderContext(result, opts.lang),
+        written = render(result.report, folder, names, RenderContext(result, opts.lang, figures),
                          progress=lambda name: tell(f"writing {name}"), run="check")
         if shown_diff is not None:
             from plancheck.render import diff_view
@@ -363,9 +375,11 @@ def report_cmd(
     formats: Optional[str] = typer.Option(None, "--format", help="Comma-separated outputs "
                                           "(default: all that apply, except json)."),
     lang: str = LangOpt,
+    figures: str = FiguresOpt,
 ) -> None:
     """Re-render a saved report.json (HTML, figures, 3D model) without checking the drawing again."""
     lang = _choice(lang, ("zh", "en"), "--lang")
+    figures = _figure_scope(figures)
     names = _formats(formats)
     if not formats:
         names = tuple(n for n in names if n != "json")
@@ -386,7 +400,8 @@ def report_cmd(
         if problem:
             raise PlancheckError(f"{_shown(report_file)}: a malformed plancheck report ({problem})")
         written = render(data, out or report_file.parent, names,
-                         RenderContext(None, lang, sunlight=_sunlight_beside(data, report_file)))
+                         RenderContext(None, lang, figures,
+                                       sunlight=_sunlight_beside(data, report_file)))
         typer.echo("written: " + ", ".join(str(p) for p in written))
 
     _run(body)

@@ -74,6 +74,7 @@ def test_bad_context_and_flags(tmp_path, site_dxf):
     ctx.write_text("zone: downtown\n", encoding="utf-8")
     assert_clean_exit2(run_cli("check", str(site_dxf), "--context", str(ctx)), "zone must be one of")
     assert_clean_exit2(run_cli("check", str(site_dxf), "--units", "furlong"), "--units must be one of")
+    assert_clean_exit2(run_cli("check", str(site_dxf), "--figures", "passes"), "--figures must be one of")
 
 
 def test_binary_dxf_reads():

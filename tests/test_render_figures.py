@@ -186,6 +186,10 @@ def test_fails_get_their_3d_views_before_unknowns():
     views = view_findings(report)
     assert views[0]["id"] == "F0001" and len(views) == MAX_FINDING_VIEWS + 11
     assert [v["id"] for v in views[1:]] == [u["id"] for u in unknowns]   # report order kept
+    # passes have views only on request (`--figures all`), after every fail and unknown
+    assert "F0002" not in {v["id"] for v in views}
+    everything = view_findings(report, "all")
+    assert [v["id"] for v in everything] == [v["id"] for v in views] + ["F0002"]
 
 
 # --- labels: never overlapping; fails and unknowns always labelled --------------------------------
@@ -366,3 +370,54 @@ def test_sunlight_finding_view_shows_the_shaded_facade_and_its_windows(request):
     assert near(STATUS_RGB["fail"]) > 50                           # its failing ones (and label)
     kinds = [lab["kind"] for lab in view.labels]
     assert kinds.count("role") == 2                                # 主体（遮挡）3#, 客体（受遮挡）1#
+
+
+def test_the_figures_worker_answers_or_the_figures_are_drawn_here():
+    """The matplotlib figures' worker (a fork) never loses a figure nor hangs the check: a
+    worker that fails or does not answer in time is given up and the figures are drawn here;
+    with another thread running, no fork is taken at all."""
+    import threading
+    import time
+
+    from plancheck.render import figures as F
+
+    parent = os.getpid()
+
+    def where():
+        return "here" if os.getpid() == parent else "worker"
+
+    def fails_there():
+        if os.getpid() != parent:
+            raise RuntimeError("the worker failed")
+        return "here"
+
+    def hangs_there():
+        if os.getpid() != parent:
+            time.sleep(120)
+        return "here"
+
+    job = F._start(where)
+    assert F._finish(job, where) == ("worker" if job is not None else "here")
+    assert F._finish(F._start(fails_there), fails_there) == "here"
+    job = F._start(hangs_there)
+    assert F._finish(job, hangs_there, timeout=0.5) == "here"
+    if job is not None:
+        assert not job[0].is_alive()
+    # the facade sheets: each index drawn once, by whichever process takes it first
+    claims = F._Claims()
+
+    def take_all():
+        return list(iter(lambda: claims.take(50), None))
+
+    job = F._start(take_all)
+    here = take_all()
+    there = F._finish(job, list) if job is not None else []
+    assert sorted(here + there) == list(range(50))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert F._start(where) is None
+    finally:
+        stop.set()
+        other.join()

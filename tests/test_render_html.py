@@ -180,10 +180,13 @@ def test_sample_report_in_chromium(browser, sample):
     figures = json.loads((sample / "figures" / "figures.json").read_text("utf-8"))["figures"] \
         if (sample / "figures").is_dir() else []
     assert browser.js("document.querySelectorAll('#figures img').length") == max(1, len(figures))
-    # the sunlight section: the 等时线 plan and one facade sheet per receiver analysed
+    # the sunlight section: the 等时线 plan and one facade sheet per receiver analysed that
+    # fails or is undecided (`--figures fails`, the default)
     receivers = [r for r in (report.get("sunlight") or {}).get("receivers", []) if r["windows"]]
+    sheets = [r for r in receivers if r["verdict"] != "pass"]
+    assert 0 < len(sheets) < len(receivers)
     assert browser.js("document.querySelectorAll('#sunlight img').length") == \
-        (1 + len(receivers) if receivers else 0)
+        (1 + len(sheets) if receivers else 0)
     assert all(done and width > 0 for done, width, _ in images), images
     # every in-page link lands on an element; every finding has a row
     dangling = browser.js("Array.from(document.querySelectorAll('a[href^=\"#\"]'))"
@@ -222,6 +225,31 @@ def test_sample_report_in_chromium(browser, sample):
             Path(os.environ["PLANCHECK_SCREENSHOT_DIR"], name).write_bytes(png)
     problems = browser.problems(page)
     assert problems == {"errors": [], "requests": [], "dialogs": []}, problems
+
+
+def test_a_page_over_its_budget_links_its_figures_beside_it(browser, sample, tmp_path, monkeypatch):
+    """A report.html that would be larger than html.MAX_PAGE links its figures from figures/
+    (written beside it) instead of embedding them, says so, and the browser shows them; a large
+    model is model.glb beside it, named by the viewer."""
+    from plancheck.render import html
+    from plancheck.render.formats import RenderContext
+
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    monkeypatch.setattr(html, "MAX_PAGE", 1)
+    written = html.render(report, tmp_path, RenderContext(None, "zh"))
+    page = tmp_path / "report.html"
+    text = page.read_text("utf-8")
+    assert "data:image/png" not in text and html.LINKED["zh"] in text
+    linked = set(re.findall(r'src="(figures/[^"]+\.png)"', text))
+    assert linked and linked == {str(p.relative_to(tmp_path)) for p in written if p.suffix == ".png"}
+    assert len(page.read_bytes()) < len((sample / "report.html").read_bytes())
+    # the model, too large for this budget, is model.glb beside the page, and the viewer says so
+    assert 'id="model-glb"></script>' in text and (tmp_path / "model.glb").read_bytes()[:4] == b"glTF"
+    browser.open(page)
+    images = browser.js("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
+    assert len(images) >= len(linked) and all(done and width > 0 for done, width, _ in images), images
+    assert browser.js("document.getElementById('viewer-note').textContent") == html.WORDS["zh"]["no_model"]
+    assert not browser.problems(page)["errors"]
 
 
 def _fid(report: dict, rule: str, subjects: list[str] | None = None, status: str | None = None) -> str:

@@ -358,6 +358,15 @@ def test_elevation_colours_fail_red_and_pass_green(tmp_path):
 
     assert by["2#"]["verdict"] == "fail" and by["1#"]["verdict"] == "pass"
     assert reds("2#") > 500 and reds("1#") == 0
+    # `check --figures fails` (the default) draws the failing receiver's sheet only, `all` both
+    from plancheck.render.sunlight_figures import ISO_FILE, figures
+    from plancheck.sunlight.output import figure_name
+
+    def files(scope):
+        return [rel for rel, _title, _png in figures(doc, "en", None, scope)]
+
+    assert files("fails") == [ISO_FILE, figure_name("2#")]
+    assert sorted(files("all")) == sorted([ISO_FILE, figure_name("1#"), figure_name("2#")])
 
 
 def test_batch_runs_the_analysis_and_no_sunlight_skips_it(tmp_path):

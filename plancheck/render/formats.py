@@ -45,6 +45,7 @@ class RenderContext:
 
     checked: Any = None       # pipeline.Checked when rendering right after a check, else None
     lang: str = "zh"
+    figures: str = "fails"    # which figures: fails (and unknowns) or all (style.FIGURE_SCOPES)
     #: the full sunlight document (sunlight.json) when not rendering right after a check
     sunlight: dict | None = None
 

@@ -19,7 +19,23 @@ Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0, 0.0],
                          [0.0, 0.0, 0.0, 1.0]])
 
 
+#: the last model built, by the very report object it was built from: `check` writes
+#: model.glb and embeds the same bytes in report.html, and builds the model once
+_LAST: list = []
+
+
 def glb_bytes(report: dict) -> bytes:
+    if not (_LAST and _LAST[0] is report):
+        keep(report, _glb_bytes(report))
+    return _LAST[1]
+
+
+def keep(report: dict, data: bytes) -> None:
+    """Remember `data` as this report object's model (built elsewhere: the figures' worker)."""
+    _LAST[:] = [report, data]
+
+
+def _glb_bytes(report: dict) -> bytes:
     from plancheck.render.massing import white_model
 
     scene = white_model(report)

@@ -30,6 +30,18 @@ CSS_FILES = ("report.css", "plan.css", "print.css")
 JS_FILES = ("page.js", "filters.js", "plan.js", "viewer.js", "sunlight.js")
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+#: a report that links its figures (see MAX_PAGE) may also show images from beside it
+CSP_LINKED = CSP.replace("img-src data:", "img-src data: 'self' file:")
+#: report.html embeds its figures while the page stays under this many bytes; a larger page
+#: (a scheme with a hundred fails) links them from the figures/ folder beside it instead, and
+#: says so: a 40 MB page is slow to open and to mail. Its 3D model stays embedded up to half
+#: this (a page opened from disk cannot read a file beside it); beyond, the viewer names
+#: model.glb, written beside the page by the `glb` format.
+MAX_PAGE = 8_000_000
+#: what the page says when it links its figures
+LINKED = {"zh": "图片较多，未内嵌于本网页：图片在同一目录的 figures/ 文件夹中，请与 report.html 一起保存、传送。",
+          "en": "There are many figures, so this page links them instead of embedding them: they are "
+                "in the figures/ folder beside report.html; keep and send the two together."}
 
 FAMILY = {
     "zh": {"spacing": "建筑间距", "setback": "建筑离界距离", "road-setback": "道路红线后退",
@@ -60,6 +72,7 @@ WORDS = {
            "text": "条文原文", "model": "交互式三维白模", "model_help":
            "拖动旋转，Shift+拖动平移，滚轮缩放，双击复位；点击审查项的“三维”可定位。",
            "no_webgl": "此浏览器无法使用 WebGL，请用任意 glTF 查看器打开 model.glb。",
+           "no_model": "三维白模较大，未内嵌于本网页：请用任意 glTF 查看器打开同一目录中的 model.glb。",
            "download": "下载 model.glb", "not_checked": "未检查的内容", "notes": "图形说明",
            "none": "无", "in3d": "三维", "summary": "统计", "drawing_file": "图纸文件",
            "ruleset": "规则集", "tool": "plancheck 版本", "units": "单位", "north": "指北方向",
@@ -99,6 +112,8 @@ WORDS = {
            "Drag to rotate, Shift+drag to pan, wheel to zoom, double-click to reset; a finding's "
            "“3D” link focuses it.",
            "no_webgl": "WebGL is not available in this browser; open model.glb in any glTF viewer.",
+           "no_model": "The 3D model is too large to embed in this page: open model.glb, beside it, "
+                       "in any glTF viewer.",
            "download": "download model.glb", "not_checked": "Not checked", "notes": "Figure notes",
            "none": "none", "in3d": "3D", "summary": "summary", "drawing_file": "drawing",
            "ruleset": "ruleset", "tool": "plancheck version", "units": "units", "north": "north",
@@ -264,7 +279,7 @@ def _viewer_data(report: dict, lang: str) -> dict:
                      "items": [item(f, lang) for f in fs],
                      "label": " · ".join(item(f, lang)["text"] for f in fs)})
     names = [b["name"] for b in report["buildings"]]
-    return {"dims": dims, "buildings": names, "words": {"no_webgl": WORDS[lang]["no_webgl"]},
+    return {"dims": dims, "buildings": names, "words": {k: WORDS[lang][k] for k in ("no_webgl", "no_model")},
             "colours": {s: status_hex(s) for s in STATUS_RGB}}
 
 
@@ -359,15 +374,26 @@ def context_rows(report: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _model_inline(glb: bytes, link: bool) -> bool:
+    """Does the page embed its model? Always, but a linked page only a model under half
+    MAX_PAGE (the viewer then names model.glb beside it)."""
+    return not link or len(glb) * 4 / 3 <= MAX_PAGE / 2
+
+
+def _figures(report: dict, lang: str, scope: str) -> FigureSet:
+    from plancheck.render.scene3d import gl_available
+
+    return figure_set(report, lang, with_3d=gl_available(), scope=scope)
+
+
 def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
-               glb: bytes | None = None) -> str:
+               glb: bytes | None = None, scope: str = "fails", link: bool = False) -> str:
+    """The page; with `link`, its figures are `figures/<file>` beside it, not data URIs."""
     import jinja2
 
     lang = lang if lang in WORDS else "zh"
     if figures is None:
-        from plancheck.render.scene3d import gl_available
-
-        figures = figure_set(report, lang, with_3d=gl_available())
+        figures = _figures(report, lang, scope)
     if glb is None:
         from plancheck.render.glb import glb_bytes
 
@@ -400,7 +426,10 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     for fid in sorted(in_plan) if has_plan else ():
         if "plan" not in fig_of.get(fid, []):
             fig_of.setdefault(fid, []).insert(0, "plan")
-    sun = sunlight_html.context(report, lang)
+    sun = sunlight_html.context(report, lang, scope)
+    if link and sun["sunlight"]:
+        for fig in sun["sunlight"]["figures"]:
+            fig["uri"] = fig["file"]
     sun_fig = {}
     if sun["sunlight"] and lang == "en":    # the reasons cite articles: Art. N, terms marked zh
         sun["sunlight"]["not_analysed"] = [{**x, "required_why": _zh_terms(to_en(x.get("required_why")))}
@@ -430,13 +459,16 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
     fam_counts = {fam: {s_: sum(1 for f in rows if f["status"] == s_) for s_ in SEVERITY}
                   for fam, rows in families.items()}
     return env.get_template("report.html.j2").render(
-        lang=lang, w=WORDS[lang], csp=CSP, report=report, verdict=VERDICT[lang][report["verdict"]],
+        lang=lang, w=WORDS[lang], csp=CSP_LINKED if link else CSP, report=report,
+        verdict=VERDICT[lang][report["verdict"]],
         status_word=STATUS[lang], family_word=FAMILY[lang], families=[(fam, families[fam]) for fam in order],
         drawing_findings=drawing, indicators=_indicators(report, lang), figures=figures.figures,
-        numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id, notes=figures.notes,
+        numbered=numbered, fig_of=fig_of, in_model=in_model, by_id=by_id,
+        notes=figures.notes + ([LINKED[lang]] if link else []),
         provenance=context_rows(report, lang), num=num, sun_note=sun_note, status_hex=status_hex,
-        png_uri=lambda fig: "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
-        glb_b64=base64.b64encode(glb).decode("ascii"),
+        png_uri=lambda fig: f"figures/{fig.file}" if link else
+        "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
+        glb_b64=base64.b64encode(glb).decode("ascii") if _model_inline(glb, link) else "",
         viewer_data=_viewer_data(report, lang), json_script=_json_script,
         plan_scene=scene, in_plan=in_plan, filters=_plan_filters(report, scene, lang, n),
         shows=lambda fig: _shows(fig, by_id), counts=n, issues=_issues(report), evidence=evidence,
@@ -460,8 +492,37 @@ def build_html(report: dict, lang: str = "zh", figures: FigureSet | None = None,
 
 
 def render(report: dict, out_dir: Path, context=None) -> list[Path]:
-    """The `html` format: report.html (and nothing else: it carries its figures and model)."""
+    """The `html` format: report.html, carrying its figures and model; a page over MAX_PAGE
+    links its figures (and a large model) instead, written beside it (figures/, model.glb:
+    the `png` and `glb` formats' files)."""
+    from plancheck.render.figures import scope_of
+    from plancheck.render.glb import glb_bytes
     from plancheck.render.json_file import write_atomic
 
     lang = getattr(context, "lang", "zh") or "zh"
-    return [write_atomic(out_dir / "report.html", build_html(report, lang))]
+    lang = lang if lang in WORDS else "zh"
+    scope = scope_of(context)
+    figures = _figures(report, lang, scope)
+    glb = glb_bytes(report)
+    files = [(f"figures/{fig.file}", fig.png) for fig in figures.figures]
+    if (report.get("sunlight") or {}).get("receivers"):
+        from plancheck.render.sunlight_figures import figures as sun_figures
+
+        files += [(rel, png) for rel, _title, png in sun_figures(report["sunlight"], lang, report, scope)]
+    inline = sum(len(png) for _rel, png in files) * 4 // 3      # the figures as base64
+    # build the likelier page first (figures over half the budget: linked), the other only
+    # when the first shows it was the wrong one (a 50-building page takes a second to build)
+    link = inline > MAX_PAGE // 2
+    page = build_html(report, lang, figures, glb, scope=scope, link=link)
+    size = len(page.encode("utf-8"))
+    if link:       # the embedded page's size: the linked one's and what it left out
+        size += inline + (0 if _model_inline(glb, link) else len(glb) * 4 // 3)
+    if link != (size > MAX_PAGE):
+        link = not link
+        page = build_html(report, lang, figures, glb, scope=scope, link=link)
+    if not link:
+        return [write_atomic(out_dir / "report.html", page)]
+    if not _model_inline(glb, link):
+        files.append(("model.glb", glb))
+    return [write_atomic(out_dir / rel, data) for rel, data in files] + \
+        [write_atomic(out_dir / "report.html", page)]

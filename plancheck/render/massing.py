@@ -204,7 +204,9 @@ def minutes_rgba(minutes: float, required: float | None, status: str) -> tuple[i
 
 def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimesh | None:
     """One quad per analysed window, on its facade just out of the wall, from its sill up
-    `WINDOW_TALL_M`; sampled (overlapping) windows show as their central sampling strip."""
+    `WINDOW_TALL_M`; sampled (overlapping) windows show as their central sampling strip, and
+    the strips of one wall and floor that touch and share a colour as one quad (a sampled
+    facade has a strip every 0.3 m: the same picture in a fraction of the bytes)."""
     from plancheck.sunlight.output import window_records
 
     sun = report.get("sunlight") or {}
@@ -215,26 +217,42 @@ def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimes
     a = math.radians(90.0 - (report.get("drawing") or {}).get("north_deg", 90.0))
     ca, sa = math.cos(-a), math.sin(-a)
     spacing = (sun.get("settings") or {}).get("sample_spacing_m", 0.3)
-    verts, faces, colours = [], [], []
-    for w in wins:
+    quads: list[list] = []          # [x0, y0, x1, y1, z0, nx, ny, rgba]
+    runs: dict[tuple, list] = {}    # the last sampled strip of each wall, floor and colour
+    # drawn windows first, as they come; then the sampled strips in order along their walls
+    for w in sorted(wins, key=lambda w: not w.get("drawn", True) and sum(w["along_m"])):
         (x0, y0), (x1, y1) = w["line"]
         az = math.radians(w.get("azimuth_deg", 180.0))
         nx, ny = math.sin(az), math.cos(az)                  # model frame, north up
         nx, ny = ca * nx - sa * ny, sa * nx + ca * ny        # drawing frame
-        if not w.get("drawn", True):
-            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-            L = math.hypot(x1 - x0, y1 - y0) or 1.0
-            ux, uy = (x1 - x0) / L, (y1 - y0) / L
-            x0, y0 = mx - ux * spacing / 2, my - uy * spacing / 2
-            x1, y1 = mx + ux * spacing / 2, my + uy * spacing / 2
-        z0, z1 = w["sill_z_m"], w["sill_z_m"] + WINDOW_TALL_M
-        px, py = nx * WINDOW_OUT_M - ox, ny * WINDOW_OUT_M - oy
-        k = len(verts)
-        verts += [(x0 + px, y0 + py, z0), (x1 + px, y1 + py, z0),
-                  (x1 + px, y1 + py, z1), (x0 + px, y0 + py, z1)]
-        faces += [(k, k + 1, k + 2), (k, k + 2, k + 3), (k, k + 2, k + 1), (k, k + 3, k + 2)]
         minutes = w["continuous_minutes"] if w.get("measure") != "cumulative" else w["cumulative_minutes"]
-        colours += [minutes_rgba(minutes, w.get("required_minutes"), w["status"])] * 4
-    mesh = trimesh.Trimesh(np.array(verts), np.array(faces), process=False)
-    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=np.array(colours, dtype=np.uint8))
+        rgba = minutes_rgba(minutes, w.get("required_minutes"), w["status"])
+        if w.get("drawn", True):
+            quads.append([x0, y0, x1, y1, w["sill_z_m"], nx, ny, rgba])
+            continue
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        L = math.hypot(x1 - x0, y1 - y0) or 1.0
+        ux, uy = (x1 - x0) / L * spacing / 2, (y1 - y0) / L * spacing / 2
+        mid = sum(w["along_m"]) / 2
+        key = (w["building"], w["facade"], w["sill_z_m"], rgba)
+        run = runs.get(key)
+        if run is not None and abs(mid - run[1] - spacing) < 1e-6:   # touches the last strip
+            run[0][2], run[0][3], run[1] = mx + ux, my + uy, mid
+            continue
+        quads.append([mx - ux, my - uy, mx + ux, my + uy, w["sill_z_m"], nx, ny, rgba])
+        runs[key] = [quads[-1], mid]
+    q = np.array([row[:7] for row in quads], dtype=float)
+    x0, y0, x1, y1, z0 = (q[:, k] for k in range(5))
+    px, py = q[:, 5] * WINDOW_OUT_M - ox, q[:, 6] * WINDOW_OUT_M - oy
+    z1 = z0 + WINDOW_TALL_M
+    verts = np.stack([np.column_stack(c) for c in (
+        (x0 + px, y0 + py, z0), (x1 + px, y1 + py, z0), (x1 + px, y1 + py, z1), (x0 + px, y0 + py, z1))],
+        axis=1).reshape(-1, 3)
+    # one face per quad, wound to face out of the wall (the bundled viewer draws both sides)
+    out = (y1 - y0) * q[:, 5] - (x1 - x0) * q[:, 6] >= 0
+    k = 4 * np.arange(len(q))[:, None]
+    faces = (k + np.where(out[:, None], [0, 1, 2, 0, 2, 3], [0, 2, 1, 0, 3, 2])).reshape(-1, 3)
+    colours = np.repeat(np.array([row[7] for row in quads], dtype=np.uint8), 4, axis=0)
+    mesh = trimesh.Trimesh(verts, faces, process=False)
+    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=colours)
     return mesh

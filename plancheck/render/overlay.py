@@ -8,10 +8,9 @@ same placement rules as the plan allow.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
-from plancheck.render.style import cjk_font
+from plancheck.render.style import cjk_font, png_bytes
 from plancheck.render.labels import Placer, box_at
 
 PAD_X, PAD_Y = 6, 4
@@ -124,7 +123,4 @@ def draw(png_rgb, proj, labels: list[Label], texts: list[Text]) -> tuple[bytes, 
         if got.leader:
             rec["leader"] = [[round(v, 1) for v in p] for p in got.leader]
         records.append(rec)
-    out = Image.alpha_composite(img, layer).convert("RGB")
-    buf = io.BytesIO()
-    out.save(buf, format="PNG", compress_level=3)
-    return buf.getvalue(), records, unlabelled
+    return png_bytes(Image.alpha_composite(img, layer).convert("RGB")), records, unlabelled

@@ -14,11 +14,10 @@ north). The figure has a fixed pixel size, so the same report gives the same PNG
 
 from __future__ import annotations
 
-import io
 import math
 
 from plancheck.render import planscene
-from plancheck.render.style import Figure, matplotlib_cjk, status_hex
+from plancheck.render.style import Figure, figure_png, matplotlib_cjk, status_hex
 from plancheck.render.labels import ANY, Placer
 from plancheck.render.planscene import (BLUE_LINE, CLASS_FILL, EXISTING_FILL, GREEN_FILL,
                                         LIMIT_FILL, RED_LINE, SITE_LINE, TEXT,
@@ -194,16 +193,14 @@ def plan_figure(report: dict, lang: str = "zh") -> Figure:
     panel_top = _panel(fig, ax, cv, sc, t)
     unlabelled = _callout_list(cv, callouts, panel_top, t, labels)
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None},
-                pil_kwargs={"compress_level": 4})
+    png = figure_png(fig)
     # data (x, y) -> pixel (column, row from the top): px = a*x + b*y + c, py = d*x + e*y + f
     m = ax.transData.get_matrix()
     mapping = {"type": "affine2d", "matrix": [[m[0][0], m[0][1], m[0][2]],
                                               [-m[1][0], -m[1][1], HEIGHT_PX - m[1][2]]]}
     shown = [i["id"] for d in sc["dims"] for i in d["items"]]
     shown += [i["id"] for mk in sc["marks"] for i in mk["items"] if mk["status"] != "pass"]
-    fig_ = Figure("plan", t["title"], "plan", buf.getvalue(), WIDTH_PX, HEIGHT_PX, shown, mapping)
+    fig_ = Figure("plan", t["title"], "plan", png, WIDTH_PX, HEIGHT_PX, shown, mapping)
     fig_.labels = labels
     fig_.unlabelled = unlabelled
     return fig_

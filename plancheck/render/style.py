@@ -28,6 +28,10 @@ FILTER_GROUP = {"spacing": "spacing", "setback": "setback", "river-setback": "se
                 "facade": "capacity"}
 #: one 3D view per failing/unknown finding, up to this many (the rest link to the overview)
 MAX_FINDING_VIEWS = 60
+#: `check --figures`: "fails" (the default) draws a figure per failing or unknown finding and a
+#: facade sheet per failing or undecided receiver; "all" draws the passing ones too. The plan,
+#: the overview and the 等时线 plan are always drawn. So the figures grow with the fails.
+FIGURE_SCOPES = ("fails", "all")
 #: CJK font files tried in order (Debian fonts-wqy-microhei, fonts-noto-cjk)
 CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
              "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -224,20 +228,24 @@ def drawn(f: dict) -> bool:
     return not (f["family"] == "facade" and f["status"] == "pass")
 
 
-def needs_view(f: dict, buildings: set[str]) -> bool:
-    """A failing or unknown rule finding gets its own 3D view when there is something to frame:
-    a dimension line or a subject building (a site-wide FAR finding has neither)."""
-    if f["family"] == "drawing" or f["status"] not in ("fail", "unknown"):
+def needs_view(f: dict, buildings: set[str], scope: str = "fails") -> bool:
+    """A failing or unknown rule finding (with scope "all", any rule finding) gets its own 3D
+    view when there is something to frame: a dimension line or a subject building (a site-wide
+    FAR finding has neither)."""
+    shown = ("fail", "unknown", "pass") if scope == "all" else ("fail", "unknown")
+    if f["family"] == "drawing" or f["status"] not in shown:
         return False
     return segment(f) is not None or any(s in buildings for s in f["subjects"])
 
 
-def view_findings(report: dict) -> list[dict]:
-    """The findings that get a 3D view: fails first, then unknowns, each in report order, so
-    the MAX_FINDING_VIEWS cap never costs a fail its view while unknowns have theirs."""
+def view_findings(report: dict, scope: str = "fails") -> list[dict]:
+    """The findings that get a 3D view: fails first, then unknowns (then passes), each in
+    report order, so the MAX_FINDING_VIEWS cap never costs a fail its view while others
+    have theirs."""
     names = {b["name"] for b in report["buildings"]}
-    return sorted((f for f in report["findings"] if needs_view(f, names)),
-                  key=lambda f: f["status"] != "fail")
+    rank = {"fail": 0, "unknown": 1}
+    return sorted((f for f in report["findings"] if needs_view(f, names, scope)),
+                  key=lambda f: rank.get(f["status"], 2))
 
 
 def grouped_segments(findings: list[dict]) -> list[tuple[tuple, list[dict]]]:
@@ -302,3 +310,44 @@ def _offset_towards(line, dist, site):
 
 # --- the set of figures for one report ----------------------------------------------------------
 
+
+
+# --- image encoding ------------------------------------------------------------------------------
+
+def png_bytes(img) -> bytes:
+    """A figure (PIL image or RGB(A) array) as a palette PNG: the figures are flat colours, text
+    and soft shading, so 256 colours keep them (error a few levels at most) at about an eighth
+    of the RGB PNG's bytes, which report.html carries base64. Deterministic: the same image
+    gives the same bytes. Transparency is kept only where the image has any."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    if not isinstance(img, Image.Image):
+        img = Image.fromarray(np.ascontiguousarray(img))
+    if img.mode == "RGBA" and img.getchannel("A").getextrema()[0] == 255:
+        img = img.convert("RGB")
+    elif img.mode not in ("RGB", "RGBA"):
+        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+    pal = img.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    pal.save(buf, format="PNG", compress_level=6)
+    return buf.getvalue()
+
+
+def figure_png(fig, tight: bool = False) -> bytes:
+    """A matplotlib figure as `png_bytes`, at the figure's own size and dpi (so pixel mappings
+    taken from its transforms hold); `tight` crops it to the drawn content and a 0.1 inch
+    margin, as savefig's bbox_inches="tight" does, from one drawing (savefig draws twice)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    img = np.asarray(canvas.buffer_rgba())
+    if tight:
+        bb = fig.get_tightbbox(canvas.get_renderer()).padded(0.1)
+        x0, top = max(0, round(bb.x0 * fig.dpi)), max(0, round(fig.bbox.height - bb.y1 * fig.dpi))
+        img = img[top:top + int(bb.height * fig.dpi), x0:x0 + int(bb.width * fig.dpi)]
+    return png_bytes(img)

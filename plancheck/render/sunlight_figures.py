@@ -7,11 +7,10 @@ requirement, greens meeting it), and the 等时线 plan: shadow-duration iso-lin
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from plancheck.render.json_file import write_atomic
-from plancheck.render.style import matplotlib_cjk, status_hex
+from plancheck.render.style import figure_png, matplotlib_cjk, status_hex
 from plancheck.sunlight.output import figure_name
 
 ISO_FILE = "figures/sunlight-isochrones.png"
@@ -167,10 +166,8 @@ def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:
                            f" — {receiver['verdict']}\nneeds {_req_en(req)}; pass {h['pass']} / fail "
                            f"{h['fail']} / unknown {h['unknown']}\n{est}")),
                  fontsize=9.5, color=status_hex(receiver["verdict"]) if receiver["verdict"] != "pass" else "#222222")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
     del mpl
-    return buf.getvalue()
+    return figure_png(fig)
 
 
 def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> bytes | None:
@@ -273,43 +270,60 @@ def isochrones_png(doc: dict, lang: str = "zh", report: dict | None = None) -> b
                                    + ", ".join(iso["unknown_heights"])),
                 transform=ax.transAxes, fontsize=7, color="#b35900")
     del fills
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    return buf.getvalue()
+    return figure_png(fig, tight=True)
 
 
 #: the last figure sets rendered, by the very objects they were rendered from: `check` writes
 #: the PNG files and embeds the same figures in report.html, and renders them once
-_RENDERED: list[tuple[dict, str, dict | None, list]] = []
+_RENDERED: list[tuple[dict, str, dict | None, str, list]] = []
 
 
-def figures(doc: dict, lang: str = "zh", report: dict | None = None) -> list[tuple[str, str, bytes]]:
-    """(file relative to the output folder, title, png) of every sunlight figure; with the
-    report, the 等时线 plan also draws the site, the roads and the buildings' heights. Rendered
-    once per document: a second call with the same objects returns the same figures."""
-    for d, lg, rp, got in _RENDERED:
-        if d is doc and lg == lang and rp is report:
+def figures(doc: dict, lang: str = "zh", report: dict | None = None,
+            scope: str = "all") -> list[tuple[str, str, bytes]]:
+    """(file relative to the output folder, title, png) of every sunlight figure: the 等时线
+    plan and a facade sheet per receiver (with scope "fails", per receiver that fails or is
+    undecided: `check`'s default, see style.FIGURE_SCOPES); with the report, the 等时线 plan
+    also draws the site, the roads and the buildings' heights. Rendered once per document: a
+    second call with the same objects returns the same figures."""
+    for d, lg, rp, sc, got in _RENDERED:
+        if d is doc and lg == lang and rp is report and sc == scope:
             return list(got)
-    out = _figures(doc, lang, report)
-    _RENDERED[:] = [(doc, lang, report, out)]
+    out = _figures(doc, lang, report, scope)
+    keep(doc, lang, report, scope, out)
     return list(out)
 
 
-def _figures(doc: dict, lang: str, report: dict | None) -> list[tuple[str, str, bytes]]:
-    out = []
+def keep(doc: dict, lang: str, report: dict | None, scope: str, out: list) -> None:
+    """Remember `out` as these objects' figures (drawn elsewhere: in a worker process)."""
+    _RENDERED[:] = [(doc, lang, report, scope, list(out))]
+
+
+def _figures(doc: dict, lang: str, report: dict | None, scope: str) -> list[tuple[str, str, bytes]]:
+    iso = iso_figure(doc, lang, report)
+    return ([iso] if iso is not None else []) + [sheet(doc, r, lang) for r in sheet_receivers(doc, scope)]
+
+
+def iso_figure(doc: dict, lang: str, report: dict | None) -> tuple[str, str, bytes] | None:
+    """(file, title, png) of the 等时线 plan; None without iso-lines."""
     iso = isochrones_png(doc, lang, report)
-    if iso is not None:
-        out.append((ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso))
-    for r in doc["receivers"]:
-        if r["windows"]:
-            out.append((figure_name(r["building"]),
-                        _t(lang == "zh", f"{r['building']} 各墙面窗日照", f"{r['building']} sunlight of its windows"),
-                        elevation_png(doc, r, lang)))
-    return out
+    return None if iso is None else (ISO_FILE, _t(lang == "zh", "日照等时线", "shadow iso-lines"), iso)
 
 
-def render_files(doc: dict, out_dir: Path, lang: str = "zh", report: dict | None = None) -> list[Path]:
+def sheet_receivers(doc: dict, scope: str) -> list[dict]:
+    """The receivers that get a facade sheet, in document order."""
+    return [r for r in doc["receivers"] if r["windows"] and (scope == "all" or r["verdict"] != "pass")]
+
+
+def sheet(doc: dict, receiver: dict, lang: str) -> tuple[str, str, bytes]:
+    """(file, title, png) of one receiver's facade sheet."""
+    name = receiver["building"]
+    return (figure_name(name), _t(lang == "zh", f"{name} 各墙面窗日照", f"{name} sunlight of its windows"),
+            elevation_png(doc, receiver, lang))
+
+
+def render_files(doc: dict, out_dir: Path, lang: str = "zh", report: dict | None = None,
+                 scope: str = "all") -> list[Path]:
     written = []
-    for rel, _title, png in figures(doc, lang, report):
+    for rel, _title, png in figures(doc, lang, report, scope):
         written.append(write_atomic(Path(out_dir) / rel, png))
     return written

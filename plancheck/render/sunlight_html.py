@@ -135,8 +135,9 @@ WORDS = {
 }
 
 
-def context(report: dict, lang: str) -> dict:
-    """`sunlight` for the template (None without an analysis); sunlight.js is in html.JS_FILES."""
+def context(report: dict, lang: str, scope: str = "fails") -> dict:
+    """`sunlight` for the template (None without an analysis); sunlight.js is in html.JS_FILES.
+    `scope`: which facade sheets (style.FIGURE_SCOPES), as the `png` format draws them."""
     sun = report.get("sunlight")
     if not sun or not sun.get("receivers"):
         return {"sunlight": None}
@@ -148,7 +149,7 @@ def context(report: dict, lang: str) -> dict:
     ox, oy = origin(report)
     figs = [{"id": "sunlight-" + rel.rsplit("/", 1)[-1][:-4], "title": title,
              "uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "file": rel}
-            for rel, title, png in figures(sun, lang, report)]
+            for rel, title, png in figures(sun, lang, report, scope)]
     by_file = {f["file"]: f["id"] for f in figs}
     import math
 

@@ -7,7 +7,7 @@
   // script it names model.glb beside the report
   (function () {
     var dl = document.getElementById("model-download"), src = document.getElementById("model-glb");
-    if (!dl || !src || !window.Blob || !window.URL) { return; }
+    if (!dl || !src || !src.textContent.trim() || !window.Blob || !window.URL) { return; }
     try {
       var s = atob(src.textContent.replace(/\s+/g, "")), b = new Uint8Array(s.length);
       for (var k = 0; k < s.length; k++) { b[k] = s.charCodeAt(k); }
@@ -32,6 +32,11 @@
 
   // ---- GLB ------------------------------------------------------------------------------
   var b64 = document.getElementById("model-glb").textContent.replace(/\s+/g, "");
+  if (!b64) {   // a model too large to embed: it is model.glb beside the page (html.py)
+    note.textContent = data.words.no_model;
+    note.hidden = false;
+    return;
+  }
   var raw = atob(b64);
   var bytes = new Uint8Array(raw.length);
   for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
