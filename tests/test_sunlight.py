@@ -23,12 +23,12 @@ RUNNER = CliRunner()
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-
 def _wins(doc: dict) -> list[dict]:
     """A sunlight document's windows, one dict each."""
     from plancheck.sunlight.output import window_records
 
     return window_records(doc)
+
 
 def _rules():
     from plancheck.evaluate.clauses import load_ruleset
