@@ -111,7 +111,7 @@ def compact_windows(wins: list[dict], north: float, ox: float, oy: float) -> dic
     `rc` its receiver (building, required minutes, measure: shared by the receiver's windows),
     `fa` its facade (facade, orientation, outward normal n as viewer x, z), `u` unit, `s`
     status, `why` reason, `lit` its sunlit intervals (each [from, to, from Beijing time, to
-    Beijing time]) and `sh` its shaded intervals (each {from, to, by})."""
+    Beijing time]) and `sh` its shaded intervals (each [from, to, by])."""
     tables = {k: _Table() for k in ("receivers", "facades", "units", "statuses", "reasons", "lit", "shaded")}
     cols: dict[str, list] = {k: [] for k in ("p", "f", "w", "c", "cu", "rc", "fa", "u", "s", "why", "lit", "sh")}
     for win in wins:
@@ -131,7 +131,7 @@ def compact_windows(wins: list[dict], north: float, ox: float, oy: float) -> dic
         cols["why"].append(tables["reasons"](win.get("reason")))
         cols["lit"].append([tables["lit"]([t0, t1, bj[0], bj[1]])
                             for (t0, t1), bj in zip(win["lit"], win["lit_bjt"])])
-        cols["sh"].append([tables["shaded"]({"from": x["from"], "to": x["to"], "by": list(x["by"])})
+        cols["sh"].append([tables["shaded"]([x["from"], x["to"], list(x["by"])])
                            for x in win["shaded"]])
     return {"count": len(wins), **cols, "tables": {k: t.values for k, t in tables.items()}}
 

@@ -21,7 +21,7 @@
         bjt: c.lit[i].map(function (k) { return [t.lit[k][2], t.lit[k][3]]; }),
         sh: c.sh[i].map(function (k) {
           var x = t.shaded[k];
-          return { from: x.from, to: x.to, by: x.by.slice() };
+          return { from: x[0], to: x[1], by: x[2].slice() };
         })
       });
     }
