@@ -98,8 +98,9 @@ class _Table:
 
 
 def _num(x):
-    """168.0 -> 168 (the page shows the same number; the JSON is shorter)."""
-    return int(x) if isinstance(x, float) and x.is_integer() else x
+    """168.0 -> 168 (the page shows the same number; the JSON is shorter). A zero keeps its
+    float and its sign: the viewer's yaw is atan2 of the normal, and atan2 tells -0 from 0."""
+    return int(x) if isinstance(x, float) and x.is_integer() and x != 0 else x
 
 
 def compact_windows(wins: list[dict], north: float, ox: float, oy: float) -> dict:
