@@ -775,3 +775,17 @@ def test_sample_sunlight_no_worse_before_after_and_not_analysed(browser, sample)
     listed = browser.js("Array.from(document.querySelectorAll('#sunlight .sun-not-analysed tbody tr'))"
                         ".map(r => r.cells[0].textContent.trim())")
     assert set(listed) == names
+
+
+def test_sample_page_decodes_its_windows_to_the_window_records(browser, sample):
+    """The sample's page hands its windows to the viewer compactly (columns, small tables);
+    what its script decodes is the window_records of sunlight.json, each window with
+    everything its panel shows (units, both measures, reasons, intervals, what shades it)."""
+    from test_sunlight_html import assert_windows_of_records
+
+    report = json.loads((sample / "report.json").read_text("utf-8"))
+    full = {**report, "sunlight": json.loads((sample / "sunlight.json").read_text("utf-8"))}
+    browser.open(sample / "report.html")
+    assert_windows_of_records(browser.js("window.plancheckSunlight.windows"), full)
+    problems = browser.problems(sample / "report.html")
+    assert problems == {"errors": [], "requests": [], "dialogs": []}, problems

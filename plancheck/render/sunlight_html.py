@@ -5,6 +5,8 @@ the 3D model). Everything comes from the report's `sunlight` section; nothing wh
 from __future__ import annotations
 
 import base64
+import json
+import math
 from pathlib import Path
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -79,6 +81,62 @@ def window_id(win: dict) -> str:
     return f"{win['building']}-{win['floor']}F-W{win['window']}"
 
 
+class _Table:
+    """A small table of the distinct values of a column (JSON-able, compared by value): each
+    window holds an index into it instead of the value."""
+
+    def __init__(self):
+        self.values: list = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, value) -> int:
+        key = json.dumps(value, ensure_ascii=False)
+        if key not in self._index:
+            self._index[key] = len(self.values)
+            self.values.append(value)
+        return self._index[key]
+
+
+def _num(x):
+    """168.0 -> 168 (the page shows the same number; the JSON is shorter). A zero keeps its
+    float and its sign: the viewer's yaw is atan2 of the normal, and atan2 tells -0 from 0."""
+    return int(x) if isinstance(x, float) and x.is_integer() and x != 0 else x
+
+
+def compact_windows(wins: list[dict], north: float, ox: float, oy: float) -> dict:
+    """The windows handed to the 3D viewer for picking, column by column (sunlight.js decodes
+    them into one object per window: p, n, b, f, o, fc, w, u, c, cu, r, m, s, lit, bjt, sh, why).
+
+    Per window: `p` its centre in the viewer's frame (x, y, z flattened, rounded to mm), `f`
+    floor, `w` window, `c` / `cu` continuous / cumulative minutes, and indices into tables:
+    `rc` its receiver (building, required minutes, measure: shared by the receiver's windows),
+    `fa` its facade (facade, orientation, outward normal n as viewer x, z), `u` unit, `s`
+    status, `why` reason, `lit` its sunlit intervals (each [from, to, from Beijing time, to
+    Beijing time]) and `sh` its shaded intervals (each [from, to, by])."""
+    tables = {k: _Table() for k in ("receivers", "facades", "units", "statuses", "reasons", "lit", "shaded")}
+    cols: dict[str, list] = {k: [] for k in ("p", "f", "w", "c", "cu", "rc", "fa", "u", "s", "why", "lit", "sh")}
+    for win in wins:
+        (x0, y0), (x1, y1) = win["line"]
+        a = math.radians(north - float(win.get("azimuth_deg", 180.0)))   # outward, drawing frame
+        cols["p"] += [_num(round((x0 + x1) / 2 - ox, 3)), _num(round(win["sill_z_m"] + 0.75, 3)),
+                      _num(round(-((y0 + y1) / 2 - oy), 3))]
+        cols["f"].append(win["floor"])
+        cols["w"].append(win["window"])
+        cols["c"].append(_num(win["continuous_minutes"]))
+        cols["cu"].append(_num(win["cumulative_minutes"]))
+        cols["rc"].append(tables["receivers"]([win["building"], win["required_minutes"], win["measure"]]))
+        cols["fa"].append(tables["facades"]([win["facade"], win["orientation"],
+                                             [_num(round(math.cos(a), 4)), _num(round(-math.sin(a), 4))]]))
+        cols["u"].append(tables["units"](win["unit"]))
+        cols["s"].append(tables["statuses"](win["status"]))
+        cols["why"].append(tables["reasons"](win.get("reason")))
+        cols["lit"].append([tables["lit"]([t0, t1, bj[0], bj[1]])
+                            for (t0, t1), bj in zip(win["lit"], win["lit_bjt"])])
+        cols["sh"].append([tables["shaded"]([x["from"], x["to"], list(x["by"])])
+                           for x in win["shaded"]])
+    return {"count": len(wins), **cols, "tables": {k: t.values for k, t in tables.items()}}
+
+
 def _params(sun: dict, lang: str) -> list[tuple[str, str]]:
     t = PARAMS.get(lang, PARAMS["zh"])
     s = sun["settings"]
@@ -151,25 +209,11 @@ def context(report: dict, lang: str, scope: str = "fails") -> dict:
              "uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "file": rel}
             for rel, title, png in figures(sun, lang, report, scope)]
     by_file = {f["file"]: f["id"] for f in figs}
-    import math
-
     from plancheck.sunlight.output import window_records
 
     wins = window_records(sun)
     north = float(report["drawing"].get("north_deg", 90.0))
-    picks = []
-    for win in wins[:MAX_PICK]:
-        (x0, y0), (x1, y1) = win["line"]
-        a = math.radians(north - float(win.get("azimuth_deg", 180.0)))   # outward, drawing frame
-        picks.append({"p": [round((x0 + x1) / 2 - ox, 3), round(win["sill_z_m"] + 0.75, 3),
-                            round(-((y0 + y1) / 2 - oy), 3)],
-                      "n": [round(math.cos(a), 4), round(-math.sin(a), 4)],     # viewer: x, z
-                      "b": win["building"], "f": win["floor"], "o": win["orientation"],
-                      "fc": win["facade"], "w": win["window"], "u": win["unit"],
-                      "c": win["continuous_minutes"], "cu": win["cumulative_minutes"],
-                      "r": win["required_minutes"], "m": win["measure"], "s": win["status"],
-                      "lit": win["lit"], "bjt": win["lit_bjt"], "sh": win["shaded"],
-                      "why": win.get("reason")})
+    picks = compact_windows(wins[:MAX_PICK], north, ox, oy)
     finding_figs = {f["id"]: by_file[f["figure"]] for f in report.get("findings", [])
                     if f.get("figure") in by_file}
     # each sunlight finding's worst window, for its "3D" link (the viewer looks at it)

@@ -7,6 +7,28 @@
   if (!el) { return; }
   var data = JSON.parse(el.textContent);
   var w = data.words;
+  // the windows come column by column, repeated values as indices into small tables
+  // (sunlight_html.compact_windows): one object per window again, as the rest reads them
+  function decode(c) {
+    var t = c.tables, out = [];
+    for (var i = 0; i < c.count; i++) {
+      var rc = t.receivers[c.rc[i]], fa = t.facades[c.fa[i]];
+      out.push({
+        p: c.p.slice(3 * i, 3 * i + 3), n: fa[2].slice(), b: rc[0], f: c.f[i], o: fa[1], fc: fa[0],
+        w: c.w[i], u: t.units[c.u[i]], c: c.c[i], cu: c.cu[i], r: rc[1], m: rc[2],
+        s: t.statuses[c.s[i]], why: t.reasons[c.why[i]],
+        lit: c.lit[i].map(function (k) { return [t.lit[k][0], t.lit[k][1]]; }),
+        bjt: c.lit[i].map(function (k) { return [t.lit[k][2], t.lit[k][3]]; }),
+        sh: c.sh[i].map(function (k) {
+          var x = t.shaded[k];
+          return { from: x[0], to: x[1], by: x[2].slice() };
+        })
+      });
+    }
+    return out;
+  }
+  data.windows = decode(data.windows);
+  window.plancheckSunlight = { windows: data.windows };   // (read back by the tests)
   // (a sunlight finding's link to its facade sheet is written by the template: html.py)
   var panel = document.getElementById("sunlight-window");
   var viewer = window.plancheckViewer;
