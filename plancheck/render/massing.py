@@ -207,20 +207,24 @@ def sunlight_windows(report: dict, shift: tuple[float, float]) -> trimesh.Trimes
     `WINDOW_TALL_M`; sampled (overlapping) windows show as their central sampling strip, and
     the strips of one wall and floor that touch and share a colour as one quad (a sampled
     facade has a strip every 0.3 m: the same picture in a fraction of the bytes)."""
-    from plancheck.sunlight.output import window_records
+    from plancheck.sunlight.output import iter_window_records
 
     sun = report.get("sunlight") or {}
-    wins = window_records(sun)
-    if not wins:
+    cols = sun.get("windows") or {}
+    if not cols.get("count"):
         return None
+    # drawn windows first, as they come; then the sampled strips in order along their walls
+    # (the order from the columns: a large scheme's windows are not all held as dicts at once)
+    along = cols["along_m"]
+    order = sorted(range(cols["count"]),
+                   key=lambda k: not cols["drawn"][k] and along[0][k] + along[1][k])
     ox, oy = shift
     a = math.radians(90.0 - (report.get("drawing") or {}).get("north_deg", 90.0))
     ca, sa = math.cos(-a), math.sin(-a)
     spacing = (sun.get("settings") or {}).get("sample_spacing_m", 0.3)
     quads: list[list] = []          # [x0, y0, x1, y1, z0, nx, ny, rgba]
     runs: dict[tuple, list] = {}    # the last sampled strip of each wall, floor and colour
-    # drawn windows first, as they come; then the sampled strips in order along their walls
-    for w in sorted(wins, key=lambda w: not w.get("drawn", True) and sum(w["along_m"])):
+    for w in iter_window_records(sun, order):
         (x0, y0), (x1, y1) = w["line"]
         az = math.radians(w.get("azimuth_deg", 180.0))
         nx, ny = math.sin(az), math.cos(az)                  # model frame, north up

@@ -63,16 +63,13 @@ _BY_BUILDING: list = []
 
 
 def windows_of(doc: dict, building: str) -> list[dict]:
-    """The windows of `building` in a sunlight document, in document order: indexed once per
-    document (a sheet or view per receiver would otherwise scan every window each time)."""
-    if not _BY_BUILDING or _BY_BUILDING[0] is not doc:
-        index: dict[str, list[dict]] = {}
+    """The windows of `building` in a sunlight document, in document order (kept for the
+    last document and building asked: its sheet and its 3D view both ask)."""
+    if not _BY_BUILDING or _BY_BUILDING[0] is not doc or _BY_BUILDING[1] != building:
         from plancheck.sunlight.output import window_records
 
-        for w in window_records(doc):
-            index.setdefault(w["building"], []).append(w)
-        _BY_BUILDING[:] = [doc, index]
-    return _BY_BUILDING[1].get(building, [])
+        _BY_BUILDING[:] = [doc, building, window_records(doc, building)]
+    return _BY_BUILDING[2]
 
 
 def elevation_png(doc: dict, receiver: dict, lang: str = "zh") -> bytes:

@@ -103,6 +103,22 @@ def _num(x):
     return int(x) if isinstance(x, float) and x.is_integer() and x != 0 else x
 
 
+def _shading(sun: dict) -> dict[str, set]:
+    """Each receiver building's shading buildings, from the document's columns."""
+    cols = sun.get("windows") or {}
+    if not cols.get("count"):
+        return {}
+    sh, recv = cols["shaded"], sun["receivers"]
+    out: dict[str, set] = {}
+    si = bi = 0
+    for k, n in enumerate(sh["count"]):
+        if n:
+            nb = sum(sh["by_count"][si:si + n])
+            out.setdefault(recv[cols["receiver"][k]]["building"], set()).update(sh["by"][bi:bi + nb])
+            si, bi = si + n, bi + nb
+    return out
+
+
 def compact_windows(wins: list[dict], north: float, ox: float, oy: float) -> dict:
     """The windows handed to the 3D viewer for picking, column by column (sunlight.js decodes
     them into one object per window: p, n, b, f, o, fc, w, u, c, cu, r, m, s, lit, bjt, sh, why).
@@ -209,16 +225,20 @@ def context(report: dict, lang: str, scope: str = "fails") -> dict:
              "uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "file": rel}
             for rel, title, png in figures(sun, lang, report, scope)]
     by_file = {f["file"]: f["id"] for f in figs}
-    from plancheck.sunlight.output import window_records
+    from plancheck.sunlight.output import iter_window_records
 
-    wins = window_records(sun)
+    cols = sun.get("windows") or {}
+    count = cols.get("count") or 0
+    # a large scheme's windows are never all held as dicts at once: the picked ones, the
+    # failing ones for the table, and the shading buildings in one pass over the rest
+    wins = list(iter_window_records(sun, range(min(count, MAX_PICK))))
     north = float(report["drawing"].get("north_deg", 90.0))
-    picks = compact_windows(wins[:MAX_PICK], north, ox, oy)
+    picks = compact_windows(wins, north, ox, oy)
     finding_figs = {f["id"]: by_file[f["figure"]] for f in report.get("findings", [])
                     if f.get("figure") in by_file}
     # each sunlight finding's worst window, for its "3D" link (the viewer looks at it)
     index = {(win["building"], win["floor"], win["facade"], str(win["window"])): k
-             for k, win in enumerate(wins[:MAX_PICK])}
+             for k, win in enumerate(wins)}
     finding_windows = {}
     for f in report.get("findings", []):
         wst = f.get("worst") if f.get("family") == "sunlight" else None
@@ -247,11 +267,9 @@ def context(report: dict, lang: str, scope: str = "fails") -> dict:
     if lang != "zh":
         data["words"] = dict(w, orient=ORIENT_EN)
     t = PARAMS.get(lang, PARAMS["zh"])
-    shading: dict[str, set] = {}
-    for win in wins:
-        for sh in win.get("shaded") or []:
-            shading.setdefault(win["building"], set()).update(sh.get("by") or [])
-    bad = [win for win in wins if win["status"] != "pass"]
+    shading = _shading(sun)
+    bad_rows = [k for k, st in enumerate(cols.get("status") or ()) if st != "pass"]
+    bad = list(iter_window_records(sun, bad_rows[:MAX_ROWS]))
     rows = [{"id": window_id(win), "facade": win["facade"], "orientation": orient(win["orientation"]),
              "lit": "，".join(f"{a}–{b}（{bj[0][:5]}–{bj[1][:5]}）" for (a, b), bj in zip(win["lit"], win["lit_bjt"]))
              if lang == "zh" else ", ".join(f"{a}–{b} ({bj[0][:5]}–{bj[1][:5]})"
@@ -262,7 +280,7 @@ def context(report: dict, lang: str, scope: str = "fails") -> dict:
              # 不得恶化: the minutes without the proposed buildings, in the requirement's measure
              "before": (win.get("before") or {}).get(f"{win['measure']}_minutes"),
              "estimate": not win.get("drawn", True)}
-            for win in bad[:MAX_ROWS]]
+            for win in bad]
     receivers = [dict(r, shading=sorted(shading.get(r["building"], ())),
                       # what the counts count: homes, or windows (sampled ones; under 不得恶化
                       # each window is compared with itself before the scheme)
@@ -276,4 +294,4 @@ def context(report: dict, lang: str, scope: str = "fails") -> dict:
                          "params": _params(sun, lang), "windows": rows,
                          "no_worse": any(x["before"] is not None for x in rows),
                          "not_analysed": sun.get("not_analysed") or [],
-                         "more": max(0, len(bad) - MAX_ROWS)}}
+                         "more": max(0, len(bad_rows) - MAX_ROWS)}}

@@ -259,43 +259,52 @@ def summary(doc: dict, file: str = "sunlight.json") -> dict:
             "windows_total": win["count"]}
 
 
-_RECORDS: list = []
-
-
 def window_records(doc: dict, building: str | None = None) -> list[dict]:
     """The windows of a sunlight document (or of the report's `sunlight`) as one dict each, in
-    row order (of `building` only, when given): the shape renderers read. Built once per
-    document and kept while it is the last one asked for."""
-    if not _RECORDS or _RECORDS[0] is not doc:
-        _RECORDS[:] = [doc, _records(doc)]
-    recs = _RECORDS[1]
-    return recs if building is None else [w for w in recs if w["building"] == building]
+    row order (of `building` only, when given): the shape renderers read. A renderer that
+    passes over every window of a large scheme iterates `iter_window_records` instead: two
+    million windows as dicts at once would be gigabytes."""
+    rows = None
+    if building is not None:
+        win = doc.get("windows") or {}
+        mine = [i for i, r in enumerate(doc.get("receivers") or ()) if r["building"] == building]
+        rows = _rows_of(win, mine) if win.get("count") else []
+    return list(iter_window_records(doc, rows))
 
 
-def _records(doc: dict) -> list[dict]:
+def _rows_of(win: dict, receivers: list[int]) -> list[int]:
+    import numpy as np
+
+    col = np.asarray(win["receiver"])
+    return np.flatnonzero(np.isin(col, receivers)).tolist()
+
+
+def iter_window_records(doc: dict, rows=None):
+    """`window_records` one window at a time, of `rows` (indices, in the order given) or all."""
+    import numpy as np
+
     win = doc.get("windows") or {}
-    if not win.get("count"):
-        return []
+    n = win.get("count") or 0
+    if not n:
+        return
     recv = doc["receivers"]
     steps = win["steps"]
     fr, to, fb, tb = steps["from"], steps["to"], steps["from_bjt"], steps["to_bjt"]
     lit, sh = win["lit"], win["shaded"]
-    li = si = bi = 0
-    out = []
-    for k in range(win["count"]):
+    # where each row's runs start in the flattened arrays (rows may come in any order)
+    lit_at = np.concatenate([[0], np.cumsum(lit["count"], dtype=np.int64)]).tolist()
+    sh_at = np.concatenate([[0], np.cumsum(sh["count"], dtype=np.int64)]).tolist()
+    by_at = np.concatenate([[0], np.cumsum(sh["by_count"], dtype=np.int64)]).tolist()
+    for k in range(n) if rows is None else rows:
         f = win["facades"][win["facade"][k]]
         req = recv[win["receiver"][k]]["requirement"]
         x0, y0, x1, y1 = (col[k] for col in win["line"])
-        n = lit["count"][k]
-        runs = list(zip(lit["first"][li:li + n], lit["last"][li:li + n]))
-        li += n
+        li = lit_at[k]
+        runs = list(zip(lit["first"][li:lit_at[k + 1]], lit["last"][li:lit_at[k + 1]]))
         shaded = []
-        for _ in range(sh["count"][k]):
-            nb = sh["by_count"][si]
+        for si in range(sh_at[k], sh_at[k + 1]):
             shaded.append({"from": fr[sh["first"][si]], "to": to[sh["last"][si]],
-                           "by": sh["by"][bi:bi + nb]})
-            bi += nb
-            si += 1
+                           "by": sh["by"][by_at[si]:by_at[si + 1]]})
         d = {"building": recv[win["receiver"][k]]["building"], "floor": win["floor"][k],
              "facade": f["facade"], "mass": f["mass"], "orientation": f["orientation"],
              "azimuth_deg": f["azimuth_deg"], "main_facade": f["main_facade"],
@@ -319,8 +328,7 @@ def _records(doc: dict) -> list[dict]:
         if win["before_minutes"][k] is not None:
             c, u = win["before_minutes"][k]
             d["before"] = {"continuous_minutes": c, "cumulative_minutes": u}
-        out.append(d)
-    return out
+        yield d
 
 
 def _bjt(path, lon: float, step: float | None = None):
