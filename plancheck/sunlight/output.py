@@ -273,16 +273,37 @@ def window_records(doc: dict, building: str | None = None) -> list[dict]:
 
 
 def _rows_of(win: dict, receivers: list[int]) -> list[int]:
+    rows = _index(win)[3]
+    return sorted(k for r in receivers for k in rows.get(r, ()))
+
+
+_INDEX: list = []
+
+
+def _index(win: dict) -> tuple:
+    """Where each row's runs start in the flattened arrays, and each receiver's rows: worked
+    out once per document (a large scheme asks once per sheet and view)."""
     import numpy as np
 
-    col = np.asarray(win["receiver"])
-    return np.flatnonzero(np.isin(col, receivers)).tolist()
+    if _INDEX and _INDEX[0] is win:
+        return _INDEX[1]
+    lit, sh = win["lit"], win["shaded"]
+
+    def starts(counts) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(np.asarray(counts, dtype=np.int64))])
+
+    col = np.asarray(win["receiver"], dtype=np.int64)
+    order = np.argsort(col, kind="stable")
+    keys, first = np.unique(col[order], return_index=True)
+    groups = np.split(order, first[1:])
+    idx = (starts(lit["count"]), starts(sh["count"]), starts(sh["by_count"]),
+           {int(r): g.tolist() for r, g in zip(keys, groups)})
+    _INDEX[:] = [win, idx]
+    return idx
 
 
 def iter_window_records(doc: dict, rows=None):
     """`window_records` one window at a time, of `rows` (indices, in the order given) or all."""
-    import numpy as np
-
     win = doc.get("windows") or {}
     n = win.get("count") or 0
     if not n:
@@ -291,20 +312,17 @@ def iter_window_records(doc: dict, rows=None):
     steps = win["steps"]
     fr, to, fb, tb = steps["from"], steps["to"], steps["from_bjt"], steps["to_bjt"]
     lit, sh = win["lit"], win["shaded"]
-    # where each row's runs start in the flattened arrays (rows may come in any order)
-    lit_at = np.concatenate([[0], np.cumsum(lit["count"], dtype=np.int64)]).tolist()
-    sh_at = np.concatenate([[0], np.cumsum(sh["count"], dtype=np.int64)]).tolist()
-    by_at = np.concatenate([[0], np.cumsum(sh["by_count"], dtype=np.int64)]).tolist()
+    lit_at, sh_at, by_at, _ = _index(win)
     for k in range(n) if rows is None else rows:
         f = win["facades"][win["facade"][k]]
         req = recv[win["receiver"][k]]["requirement"]
         x0, y0, x1, y1 = (col[k] for col in win["line"])
-        li = lit_at[k]
-        runs = list(zip(lit["first"][li:lit_at[k + 1]], lit["last"][li:lit_at[k + 1]]))
+        li, lj = int(lit_at[k]), int(lit_at[k + 1])
+        runs = list(zip(lit["first"][li:lj], lit["last"][li:lj]))
         shaded = []
-        for si in range(sh_at[k], sh_at[k + 1]):
+        for si in range(int(sh_at[k]), int(sh_at[k + 1])):
             shaded.append({"from": fr[sh["first"][si]], "to": to[sh["last"][si]],
-                           "by": sh["by"][by_at[si]:by_at[si + 1]]})
+                           "by": sh["by"][int(by_at[si]):int(by_at[si + 1])]})
         d = {"building": recv[win["receiver"][k]]["building"], "floor": win["floor"][k],
              "facade": f["facade"], "mass": f["mass"], "orientation": f["orientation"],
              "azimuth_deg": f["azimuth_deg"], "main_facade": f["main_facade"],
